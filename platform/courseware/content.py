@@ -1,0 +1,230 @@
+"""Reading and rendering course content files (see docs/content-format.md).
+
+Pure functions: nothing here touches the database. Every problem is raised as ContentError with
+the file and line, so an author can fix it without guessing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+import yaml
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ContentError(Exception):
+    """A content file is malformed. ``str()`` names the file and line."""
+
+    def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass
+class PageSource:
+    path: Path
+    meta: dict[str, Any]
+    body: str
+
+
+@dataclass
+class ChapterSource:
+    path: Path
+    meta: dict[str, Any]
+    pages: list[PageSource] = field(default_factory=list)
+
+
+@dataclass
+class CourseSource:
+    path: Path
+    meta: dict[str, Any]
+    chapters: list[ChapterSource] = field(default_factory=list)
+    labs: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+
+
+def _yaml_load(text: str, path: Path, line_offset: int = 0) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 + line_offset if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError(path, f"YAML error: {problem}", line) from exc
+
+
+def yaml_file_load(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(path, "file is not valid UTF-8") from exc
+    return _yaml_load(text, path)
+
+
+def _require(meta: dict[str, Any], keys: tuple[str, ...], path: Path, line: int | None = None) -> None:
+    for key in keys:
+        value = meta.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ContentError(path, f"missing required field '{key}'", line)
+
+
+def _check_slug(value: Any, path: Path, line: int | None = None) -> str:
+    if not isinstance(value, str) or not SLUG_RE.match(value):
+        raise ContentError(path, f"slug {value!r} must be lowercase letters, digits and hyphens", line)
+    return value
+
+
+def _check_order(value: Any, path: Path, line: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ContentError(path, f"order {value!r} must be a non-negative integer", line)
+    return value
+
+
+def page_file_parse(path: Path) -> PageSource:
+    """Split a lesson file into front matter and Markdown body and validate the front matter."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(path, "file is not valid UTF-8") from exc
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, "a lesson file must start with a '---' front-matter line", 1)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise ContentError(path, "front matter is not closed by a '---' line", 1) from None
+    meta = _yaml_load("".join(lines[1:end]), path, line_offset=1)
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter must be a mapping of fields", 2)
+    _require(meta, ("slug", "order", "title_zh", "title_en", "summary_en"), path, 2)
+    _check_slug(meta["slug"], path, 2)
+    _check_order(meta["order"], path, 2)
+    for list_field in ("prerequisites", "labs"):
+        value = meta.get(list_field, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ContentError(path, f"'{list_field}' must be a list of strings", 2)
+    body = "".join(lines[end + 1 :])
+    if not body.strip():
+        raise ContentError(path, "the lesson has no body text", end + 2)
+    return PageSource(path=path, meta=meta, body=body)
+
+
+def course_tree_read(course_dir: Path) -> CourseSource:
+    """Read and validate a whole course folder."""
+    course_file = course_dir / "course.yaml"
+    if not course_file.exists():
+        raise ContentError(course_file, "course.yaml is missing")
+    meta = yaml_file_load(course_file)
+    if not isinstance(meta, dict):
+        raise ContentError(course_file, "course.yaml must be a mapping", 1)
+    _require(meta, ("slug", "title_zh", "title_en"), course_file)
+    _check_slug(meta["slug"], course_file)
+    course = CourseSource(path=course_dir, meta=meta)
+
+    orders: dict[int, Path] = {}
+    for chapter_dir in sorted(p for p in course_dir.iterdir() if p.is_dir() and (p / "chapter.yaml").exists()):
+        chapter_file = chapter_dir / "chapter.yaml"
+        cmeta = yaml_file_load(chapter_file)
+        if not isinstance(cmeta, dict):
+            raise ContentError(chapter_file, "chapter.yaml must be a mapping", 1)
+        _require(cmeta, ("slug", "order", "title_zh", "title_en"), chapter_file)
+        _check_slug(cmeta["slug"], chapter_file)
+        order = _check_order(cmeta["order"], chapter_file)
+        if order in orders:
+            raise ContentError(chapter_file, f"chapter order {order} is also used by {orders[order]}")
+        orders[order] = chapter_file
+        chapter = ChapterSource(path=chapter_dir, meta=cmeta)
+        page_slugs: dict[str, Path] = {}
+        for page_file in sorted(chapter_dir.glob("*.md")):
+            page = page_file_parse(page_file)
+            slug = page.meta["slug"]
+            if slug in page_slugs:
+                raise ContentError(page_file, f"page slug '{slug}' is also used by {page_slugs[slug].name}", 2)
+            page_slugs[slug] = page_file
+            chapter.pages.append(page)
+        course.chapters.append(chapter)
+
+    labs_dir = course_dir / "labs"
+    if labs_dir.is_dir():
+        for lab_file in sorted(labs_dir.glob("*.yaml")):
+            lmeta = yaml_file_load(lab_file)
+            if not isinstance(lmeta, dict):
+                raise ContentError(lab_file, "a lab file must be a mapping", 1)
+            _require(lmeta, ("slug", "chapter", "title_zh", "title_en", "spec", "datasets"), lab_file)
+            _check_slug(lmeta["slug"], lab_file)
+            course.labs.append((lab_file, lmeta))
+    return course
+
+
+# --- Markdown rendering -------------------------------------------------------------------------
+
+_FENCE_RE = re.compile(r"(^```.*?^```[ \t]*$)", re.MULTILINE | re.DOTALL)
+_DISPLAY_MATH_RE = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
+_FIGURE_RE = re.compile(r"\]\(figure:([a-z0-9][a-z0-9_-]*)\)")
+_PLACEHOLDER_RE = re.compile(r"@@MATH(\d+)@@")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "figure",
+    "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p",
+    "pre", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "td": {"align", "style"},
+    "th": {"align", "style"},
+}
+
+
+def markdown_render(body: str, figure_url: str = "/courses/figures/{name}.png") -> tuple[str, str]:
+    """Render lesson Markdown to sanitized HTML; returns (html, table-of-contents html).
+
+    Math is cut out before Markdown runs (so ``_`` and ``*`` inside formulas survive) and put
+    back as escaped text in ``.math`` elements that KaTeX renders in the browser.
+    """
+    maths: list[tuple[bool, str]] = []
+
+    def stash(display: bool):
+        def _sub(match: re.Match[str]) -> str:
+            maths.append((display, match.group(1).strip()))
+            return f"@@MATH{len(maths) - 1}@@"
+
+        return _sub
+
+    parts = _FENCE_RE.split(body)
+    for i, part in enumerate(parts):
+        if part.startswith("```"):
+            continue  # code keeps its dollar signs
+        part = _DISPLAY_MATH_RE.sub(stash(True), part)
+        part = _INLINE_MATH_RE.sub(stash(False), part)
+        part = _FIGURE_RE.sub(lambda m: "](" + figure_url.format(name=m.group(1)) + ")", part)
+        parts[i] = part
+    md = markdown.Markdown(
+        extensions=["fenced_code", "tables", "toc", "codehilite", "sane_lists"],
+        extension_configs={"codehilite": {"guess_lang": False, "css_class": "codehilite"}, "toc": {"toc_depth": "2-3"}},
+    )
+    raw_html = md.convert("".join(parts))
+    toc = md.toc if "<li>" in md.toc else ""
+    clean = nh3.clean(raw_html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https"})
+    clean_toc = nh3.clean(toc, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
+
+    def unstash(match: re.Match[str]) -> str:
+        display, tex = maths[int(match.group(1))]
+        if display:
+            return f'<div class="math math-display">{html.escape(tex)}</div>'
+        return f'<span class="math math-inline">{html.escape(tex)}</span>'
+
+    # A formula alone in a paragraph is display math; drop the <p> so the <div> is valid HTML.
+    clean = re.sub(r"<p>(@@MATH\d+@@)</p>", r"\1", clean)
+    return _PLACEHOLDER_RE.sub(unstash, clean), clean_toc

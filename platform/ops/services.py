@@ -1,0 +1,30 @@
+"""Set-up steps shared by the ``bootstrap`` and ``up`` commands."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+
+from accounts.services import demo_accounts_create
+from courseware.models import Course, Enrollment
+from courseware.services import enrollment_ensure
+from datasets.services import datasets_bootstrap
+
+
+def platform_bootstrap(*, datasets: list[str] | None = None, demo_password: str | None = None, stdout=None) -> dict:
+    """Migrate, collect static files, build bundled data, load the course, create demo accounts.
+    Safe to run again: every step is idempotent (demo passwords are reset)."""
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    for dataset, built in datasets_bootstrap(only=datasets):
+        if stdout:
+            stdout.write(f"  dataset {dataset.slug}: {'built' if built else 'present'} ({dataset.num_items} items)\n")
+    call_command("course_load", stdout=stdout)
+    accounts = demo_accounts_create(password=demo_password)
+    for course in Course.objects.all():
+        for username, (user, _pw) in accounts.items():
+            if username.startswith("learner"):
+                enrollment_ensure(course, user, Enrollment.Role.LEARNER)
+            elif username == "instructor":
+                enrollment_ensure(course, user, Enrollment.Role.INSTRUCTOR)
+    return {username: pw for username, (_user, pw) in accounts.items()}

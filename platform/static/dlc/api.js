@@ -1,0 +1,30 @@
+/* Small fetch wrapper for the platform's JSON API (session auth + CSRF). */
+(function () {
+  "use strict";
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  async function request(method, url, body) {
+    const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-CSRFToken"] = csrfToken();
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(url, options);
+    } catch (err) {
+      return { ok: false, status: 0, data: { detail: gettext("The server could not be reached. Check your connection and try again.") } };
+    }
+    let data = null;
+    try { data = await response.json(); } catch (err) { data = { detail: response.statusText }; }
+    return { ok: response.ok, status: response.status, data };
+  }
+  window.dlcApi = {
+    get: (url) => request("GET", url),
+    post: (url, body) => request("POST", url, body === undefined ? {} : body),
+  };
+  window.dlcText = function (el, text) { el.textContent = text == null ? "" : String(text); return el; };
+})();

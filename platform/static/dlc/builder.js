@@ -1,0 +1,242 @@
+/* Model builder: edit a layer list, see shapes/params/formulas from the server's calculator,
+   the equivalent Keras code, and submit a run. Every value shown is set with textContent. */
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("builder-config").textContent);
+  const catalog = Object.fromEntries(config.catalog.map((entry) => [entry.type, entry]));
+  const lang = (document.documentElement.lang || "zh-hans").toLowerCase();
+  const storageKey = `dlc-builder-${config.course}-${config.lab}`;
+  let spec = loadSpec();
+  let report = null;
+  let checkTimer = null;
+  let checkSeq = 0;
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, attrs, children) => {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "text") node.textContent = v;
+      else if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    });
+    (children || []).forEach((child) => child && node.appendChild(child));
+    return node;
+  };
+
+  function clone(value) { return JSON.parse(JSON.stringify(value)); }
+  function loadSpec() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(storageKey) || "null");
+      if (saved && Array.isArray(saved.layers) && Array.isArray(saved.input_shape)) return saved;
+    } catch (err) { /* a corrupt draft is ignored */ }
+    return clone(config.spec);
+  }
+  function saveSpec() { try { localStorage.setItem(storageKey, JSON.stringify(spec)); } catch (err) { /* private mode */ } }
+  function dataset() { return config.datasets.find((d) => d.slug === $("dataset").value) || config.datasets[0]; }
+
+  // --- argument editors --------------------------------------------------------------------
+  function formatValue(value) {
+    if (value === null || value === undefined) return "";
+    if (Array.isArray(value)) return value.join(",");
+    return String(value);
+  }
+  function parseValue(arg, raw) {
+    const text = raw.trim();
+    if (text === "") return undefined; // means: use the default
+    if (arg.kind === "int" || arg.kind === "float") {
+      const n = Number(text);
+      return Number.isFinite(n) ? n : text; // the server names a non-number
+    }
+    if (arg.kind === "int_or_pair" || arg.kind === "int_list") {
+      const parts = text.replace(/[()\[\]\s]/g, "").split(",").filter((p) => p !== "");
+      const nums = parts.map(Number);
+      if (nums.some((n) => !Number.isFinite(n))) return text;
+      if (arg.kind === "int_or_pair" && nums.length === 1) return nums[0];
+      return nums;
+    }
+    return text;
+  }
+  function argEditor(layer, index, arg) {
+    const id = `arg-${index}-${arg.name}`;
+    const current = layer.args[arg.name];
+    const label = el("label", { class: "form-label small mb-0 me-1 text-body-secondary", for: id, text: arg.name, title: lang.startsWith("en") ? arg.doc_en : arg.doc_zh });
+    let input;
+    const onChange = (value) => {
+      if (value === undefined || value === "") delete layer.args[arg.name];
+      else layer.args[arg.name] = value;
+      changed();
+    };
+    if (arg.kind === "choice" || arg.kind === "activation") {
+      input = el("select", { class: "form-select form-select-sm arg-input", id });
+      const choices = arg.choices || [];
+      if (!arg.required || arg.kind === "activation") input.appendChild(el("option", { value: "", text: arg.kind === "activation" ? "linear" : `(${formatValue(arg.default)})` }));
+      choices.filter((c) => c !== null && !(arg.kind === "activation" && c === "linear")).forEach((c) => input.appendChild(el("option", { value: c, text: c })));
+      input.value = current === undefined || current === null ? "" : current;
+      input.addEventListener("change", () => onChange(input.value || undefined));
+    } else if (arg.kind === "bool") {
+      input = el("input", { type: "checkbox", class: "form-check-input arg-input", id });
+      input.checked = current === undefined ? Boolean(arg.default) : Boolean(current);
+      input.addEventListener("change", () => onChange(input.checked));
+    } else {
+      input = el("input", { class: "form-control form-control-sm arg-input font-monospace", id, size: arg.kind === "float" ? 8 : 6,
+        placeholder: arg.default === null || arg.default === undefined ? (arg.required ? "?" : "") : formatValue(arg.default) });
+      input.value = formatValue(current);
+      input.addEventListener("change", () => onChange(parseValue(arg, input.value)));
+    }
+    input.dataset.arg = arg.name;
+    return el("span", { class: "arg d-inline-flex align-items-center me-2 mb-1" }, [label, input]);
+  }
+
+  // --- rendering -------------------------------------------------------------------------------
+  function render() {
+    $("input-shape").value = Array.isArray(spec.input_shape) ? spec.input_shape.join(",") : String(spec.input_shape);
+    const body = $("layers");
+    body.replaceChildren();
+    spec.layers.forEach((layer, index) => {
+      const entry = catalog[layer.type];
+      const row = el("tr", { "data-index": index, "data-testid": "layer-row" });
+      row.appendChild(el("td", { class: "text-body-secondary", text: String(index + 1) }));
+      const typeCell = el("td", {}, [el("code", { text: layer.type, title: entry ? (lang.startsWith("en") ? entry.doc_en : entry.doc_zh) : "" })]);
+      row.appendChild(typeCell);
+      const argsCell = el("td", { class: "args-cell" });
+      (entry ? entry.args : []).forEach((arg) => argsCell.appendChild(argEditor(layer, index, arg)));
+      row.appendChild(argsCell);
+      row.appendChild(el("td", { class: "font-monospace small shape-cell", "data-testid": "layer-shape" }));
+      row.appendChild(el("td", { class: "text-end font-monospace small params-cell", "data-testid": "layer-params" }));
+      const actions = el("td", { class: "text-nowrap text-end" }, [
+        el("button", { type: "button", class: "btn btn-sm btn-link px-1", title: gettext("Move up"), "aria-label": gettext("Move up"), text: "↑", onclick: () => move(index, -1) }),
+        el("button", { type: "button", class: "btn btn-sm btn-link px-1", title: gettext("Move down"), "aria-label": gettext("Move down"), text: "↓", onclick: () => move(index, 1) }),
+        el("button", { type: "button", class: "btn btn-sm btn-link text-danger px-1", title: gettext("Remove"), "aria-label": gettext("Remove layer"), text: "✕", "data-testid": "remove-layer", onclick: () => remove(index) }),
+      ]);
+      row.appendChild(actions);
+      body.appendChild(row);
+      body.appendChild(el("tr", { class: "formula-row", "data-index": index }, [el("td"), el("td", { colspan: "5", class: "small text-body-secondary formula-cell" })]));
+    });
+    paintReport();
+  }
+
+  function paintReport() {
+    const rows = document.querySelectorAll("#layers tr[data-testid=layer-row]");
+    const formulas = document.querySelectorAll("#layers tr.formula-row");
+    const byIndex = {};
+    if (report) report.layers.forEach((l) => { byIndex[l.index] = l; });
+    const errorsByIndex = {};
+    if (report) report.errors.forEach((e) => { if (e.index !== null) (errorsByIndex[e.index] = errorsByIndex[e.index] || []).push(e); });
+    rows.forEach((row, i) => {
+      const info = byIndex[i];
+      row.querySelector(".shape-cell").textContent = info ? "(" + info.output_shape.map((d) => (d === null ? "None" : d)).join(", ") + ")" : "—";
+      row.querySelector(".params-cell").textContent = info ? info.params.toLocaleString() : "—";
+      row.classList.toggle("table-danger", Boolean(errorsByIndex[i]));
+      const parts = [];
+      if (info && info.shape_formula) parts.push(gettext("shape") + ": " + info.shape_formula);
+      if (info && info.param_formula) parts.push(gettext("params") + ": " + info.param_formula);
+      if (errorsByIndex[i]) parts.push("⚠ " + errorsByIndex[i].map((e) => e.message).join(" "));
+      formulas[i].querySelector(".formula-cell").textContent = parts.join("   ·   ");
+    });
+    const errorsBox = $("spec-errors");
+    const warningsBox = $("spec-warnings");
+    errorsBox.replaceChildren();
+    warningsBox.replaceChildren();
+    if (!report) return;
+    report.errors.forEach((e) => errorsBox.appendChild(el("div", { text: "✖ " + e.message })));
+    report.warnings.forEach((w) => warningsBox.appendChild(el("div", { text: "⚠ " + w.message })));
+    $("totals").textContent = report.valid
+      ? interpolate(gettext("Total params: %s (trainable %s, non-trainable %s)"), [report.total_params.toLocaleString(), report.trainable_params.toLocaleString(), report.non_trainable_params.toLocaleString()])
+      : gettext("Fix the errors to see the totals.");
+    $("keras-code").textContent = report.keras_code || "";
+    $("submit-run").disabled = !report.valid;
+  }
+
+  // --- edits ------------------------------------------------------------------------------------
+  function changed() { saveSpec(); scheduleCheck(); }
+  function move(index, delta) {
+    const target = index + delta;
+    if (target < 0 || target >= spec.layers.length) return;
+    const [layer] = spec.layers.splice(index, 1);
+    spec.layers.splice(target, 0, layer);
+    render(); changed();
+  }
+  function remove(index) { spec.layers.splice(index, 1); render(); changed(); }
+  function add(type) {
+    const entry = catalog[type];
+    const args = {};
+    entry.args.filter((a) => a.required).forEach((a) => {
+      args[a.name] = a.kind === "float" ? Math.min(a.max ?? 0.1, 0.1) : (a.kind === "activation" ? "relu" : (a.min ?? 1) > 1 ? a.min : (a.name === "filters" ? 32 : a.name === "units" ? 64 : a.name === "kernel_size" ? 3 : 1));
+    });
+    if (type === "Rescaling") args.scale = 1 / 255;
+    if (type === "Reshape") args.target_shape = [-1];
+    // New layers go before the output layer, where they usually belong.
+    const at = spec.layers.length && spec.layers[spec.layers.length - 1].type === "Dense" ? spec.layers.length - 1 : spec.layers.length;
+    spec.layers.splice(at, 0, { type, args });
+    render(); changed();
+  }
+  function syncOutputUnits() {
+    const last = spec.layers[spec.layers.length - 1];
+    const ds = dataset();
+    if (last && last.type === "Dense" && ds) last.args.units = ds.num_classes;
+  }
+
+  function scheduleCheck() { clearTimeout(checkTimer); checkTimer = setTimeout(check, 200); }
+  async function check() {
+    const seq = ++checkSeq;
+    const ds = dataset();
+    const result = await dlcApi.post("/api/modelspec/check/", { spec, num_classes: ds ? ds.num_classes : null, from_logits: Boolean(config.compile.from_logits) });
+    if (seq !== checkSeq) return; // a newer edit is already being checked
+    if (result.ok) report = result.data;
+    else report = { valid: false, layers: [], warnings: [], errors: [{ index: null, message: result.data.detail || gettext("The model could not be checked.") }], keras_code: "" };
+    paintReport();
+  }
+
+  // --- submit -----------------------------------------------------------------------------------
+  async function submit(event) {
+    event.preventDefault();
+    const box = $("submit-errors");
+    box.classList.add("d-none");
+    box.replaceChildren();
+    const num = (id) => { const v = $(id).value.trim(); return v === "" ? null : Number(v); };
+    const body = {
+      course: config.course, lab: config.lab, dataset: $("dataset").value, spec,
+      hyperparameters: { epochs: num("epochs"), batch_size: num("batch_size"), optimizer: $("optimizer").value, learning_rate: num("learning_rate") },
+    };
+    $("submit-run").disabled = true;
+    const result = await dlcApi.post("/api/runs/", body);
+    if (result.ok) { window.location.href = result.data.url; return; }
+    $("submit-run").disabled = false;
+    const errors = (result.data && result.data.errors) || [];
+    box.appendChild(el("div", { class: "fw-semibold", text: gettext("The run was not submitted:") }));
+    const list = el("ul", { class: "mb-0" });
+    if (Array.isArray(errors) && errors.length) errors.forEach((e) => list.appendChild(el("li", { text: e.message || JSON.stringify(e) })));
+    else list.appendChild(el("li", { text: (result.data && result.data.detail) || gettext("Unknown error.") }));
+    box.appendChild(list);
+    box.classList.remove("d-none");
+  }
+
+  // --- set-up -----------------------------------------------------------------------------------
+  function init() {
+    const select = $("dataset");
+    config.datasets.forEach((d) => select.appendChild(el("option", { value: d.slug, text: `${d.title} — ${d.num_classes} ${gettext("classes")}` })));
+    select.value = config.default_dataset;
+    const describe = () => { const d = dataset(); $("dataset-help").textContent = d ? interpolate(gettext("%s items, classes: %s"), [d.num_items, d.class_names.join(", ")]) : ""; };
+    select.addEventListener("change", () => { syncOutputUnits(); describe(); render(); changed(); });
+    describe();
+    const hp = config.hyperparameters;
+    $("epochs").value = hp.epochs; $("epochs").max = config.max_epochs;
+    $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer; $("learning_rate").value = hp.learning_rate;
+    const addType = $("add-type");
+    config.catalog.forEach((entry) => addType.appendChild(el("option", { value: entry.type, text: entry.type })));
+    addType.value = "Conv2D";
+    $("add-layer").addEventListener("click", () => add(addType.value));
+    $("input-shape").addEventListener("change", (e) => {
+      const parts = e.target.value.replace(/[()\[\]\s]/g, "").split(",").filter((p) => p !== "").map(Number);
+      spec.input_shape = parts.some((n) => !Number.isFinite(n)) ? e.target.value : parts;
+      changed();
+    });
+    $("reset-spec").addEventListener("click", () => { spec = clone(config.spec); syncOutputUnits(); render(); changed(); });
+    $("submit-form").addEventListener("submit", submit);
+    syncOutputUnits();
+    render();
+    check();
+  }
+  init();
+})();

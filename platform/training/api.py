@@ -1,0 +1,153 @@
+"""JSON API for runs and model-spec checks. Thin: validate, check permission, call services."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView, exception_handler as drf_exception_handler
+
+from courseware.selectors import lab_get
+from modelspec import spec_check, spec_keras_code
+
+from . import selectors, services
+from .models import Run
+
+
+def exception_handler(exc, context):
+    """DRF's handler, but every error body has a human-readable ``detail``."""
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
+        response.data = {"detail": "The request is not valid; see errors.", "errors": response.data}
+    return response
+
+
+class RunSubmitSerializer(serializers.Serializer):
+    course = serializers.SlugField(max_length=50)
+    lab = serializers.SlugField(max_length=50)
+    dataset = serializers.SlugField(max_length=50)
+    spec = serializers.JSONField()
+    hyperparameters = serializers.JSONField()
+
+
+class EpochSerializer(serializers.Serializer):
+    epoch = serializers.IntegerField()
+    metrics = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    duration_s = serializers.FloatField(allow_null=True)
+
+
+class RunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField()
+    status = serializers.ChoiceField(choices=Run.Status.choices)
+    status_reason = serializers.CharField()
+    lab = serializers.CharField()
+    dataset = serializers.CharField()
+    class_names = serializers.ListField(child=serializers.CharField())
+    hyperparameters = serializers.DictField()
+    total_params = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    progress = serializers.DictField()
+    final_metrics = serializers.DictField()
+    model_summary = serializers.CharField()
+
+
+class RunDetailSerializer(RunSerializer):
+    epochs = EpochSerializer(many=True)
+    log_tail = serializers.ListField(child=serializers.CharField())
+
+
+def _run_data(run: Run, detail: bool = False) -> dict:
+    data = {**selectors.run_state(run), "url": f"/runs/{run.pk}/"}
+    if detail:
+        history = selectors.run_history(run)
+        data["epochs"] = history["epochs"]
+        data["log_tail"] = history["log_tail"]
+    return data
+
+
+def _get_run_or_404(request, run_id: int) -> Run:
+    run = selectors.run_get_for_user(request.user, run_id)
+    if run is None:
+        raise Http404("No such run.")
+    return run
+
+
+class RunListCreateView(APIView):
+    @extend_schema(summary="List my runs", responses=RunSerializer(many=True))
+    def get(self, request):
+        runs = selectors.run_list_for_user(request.user)[:100]
+        return Response([_run_data(r) for r in runs])
+
+    @extend_schema(
+        summary="Submit a run",
+        request=RunSubmitSerializer,
+        responses={201: RunSerializer, 400: inline_serializer("SubmitErrors", {"detail": serializers.CharField(), "errors": serializers.ListField()})},
+        examples=[
+            OpenApiExample(
+                "Flowers CNN, 1 epoch",
+                value={"course": "deep-learning-tf", "lab": "flowers-cnn", "dataset": "shapes-mini",
+                       "spec": {"input_shape": [64, 64, 3], "layers": [{"type": "Flatten", "args": {}}, {"type": "Dense", "args": {"units": 3}}]},
+                       "hyperparameters": {"epochs": 1, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.001}},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        payload = RunSubmitSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        lab = lab_get(data["course"], data["lab"])
+        if lab is None:
+            raise Http404("No such lab.")
+        try:
+            run = services.run_submit(
+                user=request.user, lab=lab, dataset_slug=data["dataset"], spec=data["spec"], hyperparameters=data["hyperparameters"]
+            )
+        except services.SubmitError as exc:
+            return Response({"detail": str(exc), "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_run_data(run), status=status.HTTP_201_CREATED)
+
+
+class RunDetailView(APIView):
+    @extend_schema(summary="Get a run with its epoch history and log tail", responses=RunDetailSerializer)
+    def get(self, request, run_id: int):
+        return Response(_run_data(_get_run_or_404(request, run_id), detail=True))
+
+
+class RunCancelView(APIView):
+    @extend_schema(summary="Cancel a run", request=None, responses=RunSerializer)
+    def post(self, request, run_id: int):
+        run = _get_run_or_404(request, run_id)
+        if run.owner_id != request.user.pk and not request.user.is_platform_admin:
+            return Response({"detail": "Only the run's owner can cancel it."}, status=status.HTTP_403_FORBIDDEN)
+        if run.is_finished:
+            return Response({"detail": f"The run has already finished ({run.status})."}, status=status.HTTP_409_CONFLICT)
+        services.run_cancel(run)
+        run.refresh_from_db()
+        return Response(_run_data(run))
+
+
+class SpecCheckSerializer(serializers.Serializer):
+    spec = serializers.JSONField()
+    num_classes = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10000)
+    from_logits = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class SpecCheckView(APIView):
+    """Shapes, parameter counts (with formulas), errors and the equivalent Keras code."""
+
+    @extend_schema(summary="Check a model spec", request=SpecCheckSerializer, responses={200: dict})
+    def post(self, request):
+        payload = SpecCheckSerializer(data=request.data)
+        if not payload.is_valid():
+            raise ValidationError(payload.errors)
+        data = payload.validated_data
+        report = spec_check(data["spec"], num_classes=data.get("num_classes"), from_logits=data.get("from_logits"))
+        body = report.to_dict()
+        body["keras_code"] = spec_keras_code(data["spec"]) if report.valid else ""
+        return Response(body)

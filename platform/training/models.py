@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Run(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+        TIMED_OUT = "timed_out", _("Timed out")
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED, Status.TIMED_OUT)
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
+    course = models.ForeignKey("courseware.Course", on_delete=models.CASCADE, related_name="runs")
+    lab = models.ForeignKey("courseware.Lab", on_delete=models.PROTECT, related_name="runs")
+    dataset = models.ForeignKey("datasets.Dataset", on_delete=models.PROTECT, related_name="runs")
+    spec = models.JSONField(help_text=_("normalized model spec as submitted"))
+    compile_config = models.JSONField(default=dict)
+    hyperparameters = models.JSONField(default=dict)
+    resources = models.JSONField(default=dict)
+    total_params = models.PositiveBigIntegerField(default=0)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    status_reason = models.TextField(blank=True, help_text=_("why the run ended the way it did"))
+    cancel_requested = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    child_pid = models.IntegerField(null=True, blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+
+    progress = models.JSONField(default=dict, blank=True, help_text=_("last batch position within the epoch"))
+    final_metrics = models.JSONField(default=dict, blank=True)
+    model_summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"]), models.Index(fields=["status", "heartbeat_at"])]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def group_name(self) -> str:
+        return f"run-{self.pk}"
+
+    @property
+    def workspace_dir(self) -> Path:
+        return Path(settings.WORKSPACE_ROOT) / f"user-{self.owner_id}" / "runs" / str(self.pk)
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class EpochMetric(models.Model):
+    """One finished epoch. Stored as it happens so a reconnecting page can replay history."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="epochs")
+    epoch = models.PositiveIntegerField(help_text=_("1-based"))
+    loss = models.FloatField(null=True)
+    accuracy = models.FloatField(null=True)
+    val_loss = models.FloatField(null=True)
+    val_accuracy = models.FloatField(null=True)
+    metrics = models.JSONField(default=dict, help_text=_("every metric Keras reported"))
+    duration_s = models.FloatField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "epoch"]
+        constraints = [models.UniqueConstraint(fields=["run", "epoch"], name="epoch_unique_per_run")]
+
+    def to_message(self) -> dict:
+        return {"type": "epoch", "epoch": self.epoch, "metrics": self.metrics, "duration_s": self.duration_s}

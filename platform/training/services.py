@@ -1,0 +1,428 @@
+"""Run writes: submit, cancel, claim, execute (supervise the training child), reap."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import selectors as io_selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courseware.models import Lab
+from datasets.models import Dataset
+from datasets.selectors import dataset_get_for_lab
+from modelspec import spec_check, spec_normalize
+
+from .models import EpochMetric, Run
+
+logger = logging.getLogger(__name__)
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam")
+HYPERPARAMETER_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
+
+
+class SubmitError(Exception):
+    """A submission was refused; ``errors`` say what to fix (nothing was queued)."""
+
+    def __init__(self, errors: list[dict]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(e["message"] for e in errors))
+
+
+def _error(field: str, message: str, **extra) -> dict:
+    return {"field": field, "message": message, **extra}
+
+
+def hyperparameters_validate(raw, lab: Lab) -> tuple[dict, list[dict]]:
+    """Strictly typed hyper-parameters within the ranges a shared worker can afford."""
+    errors: list[dict] = []
+    if not isinstance(raw, dict):
+        return {}, [_error("hyperparameters", _("Hyper-parameters must be an object."))]
+    unknown = sorted(set(raw) - HYPERPARAMETER_KEYS)
+    if unknown:
+        errors.append(_error("hyperparameters", _("Unknown hyper-parameter(s): %(names)s.") % {"names": ", ".join(map(str, unknown))[:200]}))
+    merged = {**lab.hyperparameters, **{k: v for k, v in raw.items() if k in HYPERPARAMETER_KEYS}}
+    max_epochs = settings.TRAINING["MAX_EPOCHS"]
+
+    def int_in(name: str, low: int, high: int) -> None:
+        value = merged.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors.append(_error(name, _("%(name)s must be a whole number from %(low)d to %(high)d.") % {"name": name, "low": low, "high": high}))
+
+    int_in("epochs", 1, max_epochs)
+    int_in("batch_size", 1, 1024)
+    if merged.get("optimizer") not in OPTIMIZERS:
+        errors.append(_error("optimizer", _("optimizer must be one of %(choices)s.") % {"choices": ", ".join(OPTIMIZERS)}))
+    lr = merged.get("learning_rate")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or not 1e-6 <= lr <= 1.0:
+        errors.append(_error("learning_rate", _("learning_rate must be a number from 0.000001 to 1.")))
+    return {k: merged[k] for k in HYPERPARAMETER_KEYS if k in merged}, errors
+
+
+def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
+    """Validate a submission and queue it. The run row is committed before the task is
+    enqueued (on_commit), so a worker never looks for a run that does not exist yet."""
+    errors: list[dict] = []
+    dataset = dataset_get_for_lab(lab, user, dataset_slug) if isinstance(dataset_slug, str) else None
+    if dataset is None:
+        errors.append(_error("dataset", _("Choose one of this lab's data sets.")))
+    hp, hp_errors = hyperparameters_validate(hyperparameters, lab)
+    errors += hp_errors
+    from_logits = bool(lab.compile_config.get("from_logits", False))
+    report = spec_check(spec, num_classes=dataset.num_classes if dataset else None, from_logits=from_logits)
+    errors += [
+        _error("spec", e.message, layer=e.index, layer_type=e.layer_type, code=e.code, arg=e.field) for e in report.errors
+    ]
+    if dataset is not None and report.valid and dataset.format == Dataset.Format.IMAGE_FOLDER:
+        shape = tuple(report.input_shape)[1:]  # drop the batch axis
+        if len(shape) != 3 or shape[2] not in (1, 3):
+            errors.append(_error("spec", _("Images need an input shape (height, width, 3) for colour or (height, width, 1) for grey."), layer=None, code="input_shape"))
+    if errors:
+        raise SubmitError(errors)
+    resources = {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+    with transaction.atomic():
+        run = Run.objects.create(
+            owner=user,
+            course=lab.course,
+            lab=lab,
+            dataset=dataset,
+            spec=spec_normalize(spec),
+            compile_config=lab.compile_config,
+            hyperparameters=hp,
+            resources=resources,
+            total_params=report.total_params,
+        )
+        transaction.on_commit(lambda: run_enqueue(run))
+    return run
+
+
+def run_enqueue(run: Run) -> None:
+    from .tasks import run_train
+
+    limit = int(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
+    # The supervisor stops the child at the limit itself; Celery's limits are the backstop.
+    result = run_train.apply_async(args=[run.pk], soft_time_limit=limit + 60, time_limit=limit + 120)
+    Run.objects.filter(pk=run.pk).update(celery_task_id=result.id)
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+def run_publish(run_id: int, message: dict) -> None:
+    """Send one message to everyone watching the run. Progress is best effort: if Redis is
+    down the database still has the history, and the page catches up on reconnect."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(f"run-{run_id}", {"type": "run.event", "event": message})
+    except Exception:  # noqa: BLE001 — publishing must never break training
+        logger.warning("could not publish to run %s", run_id, exc_info=True)
+
+
+def _run_finish(run_id: int, status: str, reason: str = "", *, from_statuses=(Run.Status.QUEUED, Run.Status.RUNNING), **fields) -> bool:
+    """Move a run to a final status exactly once (conditional UPDATE: the first writer wins)."""
+    updated = Run.objects.filter(pk=run_id, status__in=from_statuses).update(
+        status=status, status_reason=reason[:4000], finished_at=timezone.now(), child_pid=None, **fields
+    )
+    if updated:
+        run = Run.objects.get(pk=run_id)
+        run_publish(run_id, {"type": "status", "status": status, "reason": run.status_reason})
+        run_publish(run_id, {"type": "done", "status": status, "reason": run.status_reason,
+                             "final_metrics": run.final_metrics, "model_summary": run.model_summary})
+    return bool(updated)
+
+
+def run_cancel(run: Run) -> str:
+    """Cancel a queued run at once; ask the worker to kill a running one. Returns the status."""
+    if _run_finish(run.pk, Run.Status.CANCELLED, _("Cancelled by the learner."), from_statuses=(Run.Status.QUEUED,)):
+        return Run.Status.CANCELLED
+    # The worker's supervisor polls this flag and kills the child within about a second.
+    Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(cancel_requested=True)
+    run.refresh_from_db()
+    return run.status
+
+
+# --- the worker side ----------------------------------------------------------------------------
+
+
+def run_claim(run_id: int, worker: str) -> bool:
+    """Atomically take a queued run; False if someone else has it or it was cancelled."""
+    now = timezone.now()
+    return bool(
+        Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+            status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker
+        )
+    )
+
+
+def workspace_materialize(run: Run) -> Path:
+    """Create the run folder in the learner's workspace with everything the child needs."""
+    run_dir = run.workspace_dir
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    config = {
+        "run_id": run.pk,
+        "spec": run.spec,
+        "compile": run.compile_config,
+        "hyperparameters": {"seed": 123, "validation_split": 0.2, "shuffle_buffer": 1000, **run.hyperparameters},
+        "dataset": {
+            "slug": run.dataset.slug,
+            "format": run.dataset.format,
+            "path": str(run.dataset.path / "data.npz") if run.dataset.format == Dataset.Format.NPZ else str(run.dataset.path),
+            "class_names": run.dataset.class_names,
+        },
+        "batch_events_per_second": settings.TRAINING["BATCH_EVENTS_PER_SECOND"],
+    }
+    (run_dir / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    return run_dir
+
+
+def _child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SECRET", "REDIS", "CELERY"))}
+    # The child needs only the trainer and the model-spec package, not the Django project.
+    env["PYTHONPATH"] = os.pathsep.join([str(settings.WORKERS_DIR), str(settings.PLATFORM_DIR)])
+    env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def _describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        sig = -returncode
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        if sig == signal.SIGKILL:
+            return _("The training process was killed (%(name)s). The usual cause is running out of memory.") % {"name": name}
+        return _("The training process was stopped by signal %(name)s.") % {"name": name}
+    return _("The training process exited with code %(code)d.") % {"code": returncode}
+
+
+# TensorFlow's start-up chatter on a machine without CUDA: kept in the log file, not shown live,
+# because "failed call to cuInit" alarms learners on a CPU worker where it is expected.
+_LOG_NOISE = ("All log messages before absl::InitializeLog()", "cudart_stub.cc", "cuda_platform.cc", "cpu_feature_guard.cc",
+              "To enable the following instructions", "cuda_executor.cc", "gpu_device.cc")
+
+
+@dataclass
+class _Supervision:
+    run_id: int
+    log_file: object
+    last_progress_save: float = 0.0
+    pending_logs: list | None = None
+    last_log_publish: float = 0.0
+    error: str = ""
+    done: bool = False
+    final_metrics: dict | None = None
+
+    def log(self, line: str) -> None:
+        self.log_file.write(line + "\n")
+        self.log_file.flush()
+        if any(noise in line for noise in _LOG_NOISE):
+            return
+        if self.pending_logs is None:
+            self.pending_logs = []
+        self.pending_logs.append(line[:2000])
+
+    def flush_logs(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.pending_logs and (force or now - self.last_log_publish >= 0.5):
+            run_publish(self.run_id, {"type": "log", "lines": self.pending_logs[-100:]})
+            self.pending_logs = []
+            self.last_log_publish = now
+
+    def handle(self, event: dict) -> None:
+        kind = event.get("type")
+        if kind == "log":
+            self.log(str(event.get("line", "")))
+        elif kind in ("train_begin", "epoch_begin"):
+            progress = {"epoch": event.get("epoch", 1), "epochs": event.get("epochs"), "batch": 0, "steps": event.get("steps")}
+            if kind == "train_begin":
+                Run.objects.filter(pk=self.run_id).update(progress=progress)
+            run_publish(self.run_id, {"type": kind, **{k: v for k, v in event.items() if k != "type"}})
+        elif kind == "batch":
+            message = {"type": "batch", "batch": event.get("batch"), "steps": event.get("steps"), "metrics": event.get("metrics", {})}
+            run_publish(self.run_id, message)
+            now = time.monotonic()
+            if now - self.last_progress_save >= 2.0:
+                self.last_progress_save = now
+                Run.objects.filter(pk=self.run_id).update(progress=message)
+        elif kind == "epoch":
+            epoch_metric_record(self.run_id, int(event["epoch"]), event.get("metrics") or {}, event.get("duration_s"))
+        elif kind == "summary":
+            Run.objects.filter(pk=self.run_id).update(model_summary=event.get("text", ""), total_params=int(event.get("total_params") or 0))
+            run_publish(self.run_id, {"type": "summary", "text": event.get("text", ""), "total_params": event.get("total_params")})
+        elif kind == "done":
+            self.done = True
+            self.final_metrics = event.get("final_metrics") or {}
+        elif kind == "error":
+            self.error = str(event.get("message", ""))[:2000]
+            for line in str(event.get("traceback", "")).splitlines():
+                self.log(line)
+
+
+def epoch_metric_record(run_id: int, epoch: int, metrics: dict, duration_s) -> EpochMetric:
+    """Store one epoch (idempotent: a resumed run may report an epoch again) and publish it."""
+    clean = {str(k): (float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None) for k, v in metrics.items()}
+    record, _ = EpochMetric.objects.update_or_create(
+        run_id=run_id,
+        epoch=epoch,
+        defaults={
+            "loss": clean.get("loss"),
+            "accuracy": clean.get("accuracy"),
+            "val_loss": clean.get("val_loss"),
+            "val_accuracy": clean.get("val_accuracy"),
+            "metrics": clean,
+            "duration_s": duration_s if isinstance(duration_s, (int, float)) else None,
+        },
+    )
+    run_publish(run_id, record.to_message())
+    return record
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop the child and anything it started: TERM, a short grace period, then KILL."""
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        if proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def run_execute(run_id: int) -> str:
+    """Run a claimed run to its end in a child process; returns the final status.
+
+    Reads the child's events and log output, stores epochs, publishes progress, writes a
+    heartbeat, and stops the child when the learner cancels or the time limit passes.
+    """
+    run = Run.objects.select_related("dataset").get(pk=run_id)
+    run_publish(run_id, {"type": "status", "status": Run.Status.RUNNING, "reason": ""})
+    run_dir = workspace_materialize(run)
+    time_limit = float(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
+    python = settings.TRAINING["PYTHON"] or sys.executable
+    read_fd, write_fd = os.pipe()
+    with open(run_dir / "logs" / "train.log", "a", encoding="utf-8") as log_file:
+        supervision = _Supervision(run_id=run_id, log_file=log_file)
+        supervision.log(f"[platform] run {run_id} started on {run.worker or 'worker'}")
+        proc = subprocess.Popen(
+            [python, "-m", "trainer", str(run_dir), "--events-fd", str(write_fd)],
+            cwd=run_dir,
+            env=_child_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=(write_fd,),
+            start_new_session=True,  # its own process group, so a kill reaches its children too
+        )
+        os.close(write_fd)
+        Run.objects.filter(pk=run_id).update(child_pid=proc.pid)
+        outcome, reason = _supervise(proc, read_fd, supervision, time_limit)
+        supervision.flush_logs(force=True)
+
+    if outcome == Run.Status.SUCCEEDED:
+        _run_finish(run_id, outcome, "", final_metrics=supervision.final_metrics or {})
+    else:
+        _run_finish(run_id, outcome, reason)
+    return outcome
+
+
+def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_limit: float) -> tuple[str, str]:
+    selector = io_selectors.DefaultSelector()
+    events_file = os.fdopen(read_fd, "rb", buffering=0)
+    selector.register(events_file, io_selectors.EVENT_READ, "events")
+    selector.register(proc.stdout, io_selectors.EVENT_READ, "log")
+    buffers = {"events": b"", "log": b""}
+    open_streams = 2
+    started = time.monotonic()
+    last_heartbeat = last_cancel_check = started
+    stop: tuple[str, str] | None = None
+    try:
+        while open_streams or proc.poll() is None:
+            for key, _mask in selector.select(timeout=0.5):
+                chunk = os.read(key.fileobj.fileno(), 65536)
+                if not chunk:
+                    selector.unregister(key.fileobj)
+                    open_streams -= 1
+                    continue
+                buffers[key.data] += chunk
+                *lines, buffers[key.data] = buffers[key.data].split(b"\n")
+                for raw in lines:
+                    text = raw.decode("utf-8", errors="replace")
+                    if key.data == "log":
+                        sup.log(text)
+                        continue
+                    try:
+                        event = json.loads(text)
+                    except ValueError:
+                        sup.log(text)
+                        continue
+                    if isinstance(event, dict):
+                        sup.handle(event)
+            sup.flush_logs()
+            now = time.monotonic()
+            if stop is None and now - last_heartbeat >= 5:
+                Run.objects.filter(pk=sup.run_id).update(heartbeat_at=timezone.now())
+                last_heartbeat = now
+            if stop is None and now - last_cancel_check >= 1:
+                last_cancel_check = now
+                if Run.objects.filter(pk=sup.run_id, cancel_requested=True).exists():
+                    stop = (Run.Status.CANCELLED, _("Cancelled by the learner."))
+            if stop is None and now - started > time_limit:
+                stop = (Run.Status.TIMED_OUT, _("Time limit of %(seconds)d s exceeded.") % {"seconds": int(time_limit)})
+            if stop is not None and proc.poll() is None:
+                sup.log(f"[platform] stopping: {stop[1]}")
+                _kill_group(proc)
+    except BaseException:
+        # Soft time limit, worker shutdown, a bug here: never leave the child behind.
+        _kill_group(proc)
+        raise
+    finally:
+        selector.close()
+        events_file.close()
+    proc.wait()
+    if stop is not None:
+        return stop
+    if proc.returncode == 0 and sup.done:
+        return Run.Status.SUCCEEDED, ""
+    if sup.error:
+        return Run.Status.FAILED, sup.error
+    return Run.Status.FAILED, _describe_exit(proc.returncode)
+
+
+def run_fail(run_id: int, reason: str) -> None:
+    _run_finish(run_id, Run.Status.FAILED, reason)
+
+
+def runs_reap_stale(worker: str | None = None) -> list[int]:
+    """Fail running runs whose worker stopped writing heartbeats (or, at a worker's start-up,
+    every run that worker held), so no run stays "running" forever."""
+    timeout = settings.TRAINING["HEARTBEAT_TIMEOUT_S"]
+    if worker:
+        stale = Run.objects.filter(status=Run.Status.RUNNING, worker=worker)
+        reason = _("The worker restarted while this run was running.")
+    else:
+        stale = Run.objects.filter(status=Run.Status.RUNNING, heartbeat_at__lt=timezone.now() - timedelta(seconds=timeout))
+        reason = _("The worker stopped responding (no heartbeat for %(seconds)d s).") % {"seconds": timeout}
+    reaped = []
+    for run_id in stale.values_list("pk", flat=True):
+        if _run_finish(run_id, Run.Status.FAILED, reason):
+            reaped.append(run_id)
+    return reaped

@@ -1,0 +1,166 @@
+"""The training itself: data pipeline, model, compile, fit, artifacts."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+from trainer.events import logs_clean
+
+Emit = Callable[[dict], None]
+
+OPTIMIZERS = {"adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam"}
+
+
+def config_load(run_dir: Path) -> dict:
+    return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+
+
+def _configure_devices(tf) -> str:
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        # Grow GPU memory on demand so several small runs can share one card.
+        tf.config.experimental.set_memory_growth(gpu, True)
+    return "GPU" if gpus else "CPU"
+
+
+def datasets_make(config: dict, tf, keras):
+    """Build the training and validation tf.data pipelines the notes describe: a seeded split,
+    cache, a seeded shuffle that changes every epoch, and prefetch."""
+    data = config["dataset"]
+    hp = config["hyperparameters"]
+    seed = int(hp.get("seed", 123))
+    batch_size = int(hp["batch_size"])
+    validation_split = float(hp.get("validation_split", 0.2))
+    input_shape = config["spec"]["input_shape"]
+    if data["format"] == "image_folder":
+        if len(input_shape) != 3 or input_shape[2] not in (1, 3):
+            raise ValueError("image data needs an input shape (height, width, 1 or 3 channels)")
+        train_ds, val_ds = keras.utils.image_dataset_from_directory(
+            data["path"],
+            validation_split=validation_split,
+            subset="both",
+            seed=seed,
+            image_size=(input_shape[0], input_shape[1]),
+            batch_size=batch_size,
+            color_mode="rgb" if input_shape[2] == 3 else "grayscale",
+            class_names=data.get("class_names") or None,
+        )
+    elif data["format"] == "npz":
+        import numpy as np
+
+        with np.load(data["path"]) as arrays:
+            x, y = arrays["x"].astype("float32"), arrays["y"].astype("int64")
+        want = tuple(input_shape)
+        if x.shape[1:] != want:
+            if int(np.prod(x.shape[1:])) != int(np.prod(want)):
+                raise ValueError(f"data items have shape {x.shape[1:]}, the model expects {want}")
+            x = x.reshape((len(x),) + want)
+        order = np.random.default_rng(seed).permutation(len(x))
+        n_val = int(round(len(x) * validation_split))
+        val_idx, train_idx = order[:n_val], order[n_val:]
+        train_ds = tf.data.Dataset.from_tensor_slices((x[train_idx], y[train_idx])).batch(batch_size)
+        val_ds = tf.data.Dataset.from_tensor_slices((x[val_idx], y[val_idx])).batch(batch_size)
+    else:
+        raise ValueError(f"unknown dataset format {data['format']!r}")
+    autotune = tf.data.AUTOTUNE
+    train_ds = train_ds.cache().shuffle(int(hp.get("shuffle_buffer", 1000)), seed=seed, reshuffle_each_iteration=True)
+    return train_ds.prefetch(autotune), val_ds.cache().prefetch(autotune)
+
+
+def optimizer_make(hp: dict, keras):
+    name = str(hp.get("optimizer", "adam")).lower()
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}")
+    lr = float(hp.get("learning_rate", 0.001))
+    classes = {
+        "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop,
+        "adamw": keras.optimizers.AdamW, "adagrad": keras.optimizers.Adagrad, "nadam": keras.optimizers.Nadam,
+    }
+    if name == "sgd":
+        return classes[name](learning_rate=lr, momentum=float(hp.get("momentum", 0.0)))
+    return classes[name](learning_rate=lr)
+
+
+def loss_make(compile_config: dict, keras):
+    name = compile_config.get("loss", "sparse_categorical_crossentropy")
+    from_logits = bool(compile_config.get("from_logits", False))
+    if name == "sparse_categorical_crossentropy":
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    if name == "mse":
+        return keras.losses.MeanSquaredError()
+    raise ValueError(f"unknown loss {name!r}")
+
+
+def progress_callback_make(keras, emit: Emit, batch_events_per_second: float):
+    min_interval = 1.0 / batch_events_per_second if batch_events_per_second > 0 else float("inf")
+
+    class ProgressCallback(keras.callbacks.Callback):
+        """Reports every epoch and, throttled, the position inside the current epoch."""
+
+        def on_train_begin(self, logs=None):
+            emit({"type": "train_begin", "epochs": self.params.get("epochs"), "steps": self.params.get("steps")})
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch_started = time.perf_counter()
+            self._last_batch_event = 0.0
+            emit({"type": "epoch_begin", "epoch": epoch + 1, "steps": self.params.get("steps")})
+
+        def on_train_batch_end(self, batch, logs=None):
+            now = time.perf_counter()
+            steps = self.params.get("steps")
+            if now - self._last_batch_event < min_interval and (steps is None or batch + 1 < steps):
+                return
+            self._last_batch_event = now
+            emit({"type": "batch", "batch": batch + 1, "steps": steps, "metrics": logs_clean(logs)})
+
+        def on_epoch_end(self, epoch, logs=None):
+            emit({"type": "epoch", "epoch": epoch + 1, "metrics": logs_clean(logs),
+                  "duration_s": round(time.perf_counter() - self._epoch_started, 4)})
+
+    return ProgressCallback()
+
+
+def train(run_dir: Path, emit: Emit) -> None:
+    config = config_load(run_dir)
+    emit({"type": "log", "line": "loading TensorFlow"})
+    import keras
+    import tensorflow as tf
+
+    from modelspec import spec_build_keras
+
+    device = _configure_devices(tf)
+    hp = config["hyperparameters"]
+    keras.utils.set_random_seed(int(hp.get("seed", 123)))
+    emit({"type": "log", "line": f"device: {device}; TensorFlow {tf.__version__}"})
+
+    train_ds, val_ds = datasets_make(config, tf, keras)
+    model = spec_build_keras(config["spec"], name=f"run_{config.get('run_id', 'local')}")
+    compile_config = config.get("compile", {})
+    model.compile(
+        optimizer=optimizer_make(hp, keras),
+        loss=loss_make(compile_config, keras),
+        metrics=list(compile_config.get("metrics", ["accuracy"])),
+    )
+    summary = io.StringIO()
+    model.summary(print_fn=lambda line, *a, **k: summary.write(line + "\n"))
+    (run_dir / "summary.txt").write_text(summary.getvalue(), encoding="utf-8")
+    emit({"type": "summary", "text": summary.getvalue(), "total_params": int(model.count_params())})
+
+    for folder in ("tensorboard", "checkpoints", "backup"):
+        (run_dir / folder).mkdir(exist_ok=True)
+    callbacks = [
+        progress_callback_make(keras, emit, float(config.get("batch_events_per_second", 4))),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), histogram_freq=0),
+        keras.callbacks.ModelCheckpoint(str(run_dir / "checkpoints" / "last.keras")),
+        # Lets a restarted worker resume from the last finished epoch instead of from scratch.
+        keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "backup")),
+    ]
+    history = model.fit(train_ds, validation_data=val_ds, epochs=int(hp["epochs"]), callbacks=callbacks, verbose=0)
+    model.save(run_dir / "model.keras")
+    final = {key: float(values[-1]) for key, values in history.history.items() if values}
+    emit({"type": "done", "final_metrics": final})
