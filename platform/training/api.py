@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -18,6 +20,9 @@ from .models import Run
 
 def exception_handler(exc, context):
     """DRF's handler, but every error body has a human-readable ``detail``."""
+    if isinstance(exc, RequestDataTooBig):
+        limit_kib = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return Response({"detail": f"The request is too large (the limit is {limit_kib} KiB)."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": "The request is not valid; see errors.", "errors": response.data}

@@ -1,0 +1,124 @@
+"""factory_boy factories for test data."""
+
+from __future__ import annotations
+
+import factory
+from django.conf import settings
+
+from accounts.models import User
+from courseware.models import Chapter, Course, Enrollment, Lab
+from datasets.models import Dataset
+from training.models import Run
+
+TINY_SPEC = {
+    "input_shape": [16, 16, 3],
+    "layers": [
+        {"type": "Rescaling", "args": {"scale": 1 / 255}},
+        {"type": "Conv2D", "args": {"filters": 4, "kernel_size": 3, "padding": "same", "activation": "relu"}},
+        {"type": "MaxPooling2D", "args": {}},
+        {"type": "Flatten", "args": {}},
+        {"type": "Dense", "args": {"units": 3}},
+    ],
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.LEARNER
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    title_zh = "测试课程"
+    title_en = "Test course"
+
+
+class ChapterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Chapter
+
+    course = factory.SubFactory(CourseFactory)
+    slug = factory.Sequence(lambda n: f"ch-{n}")
+    order = factory.Sequence(lambda n: n + 1)
+    title_zh = "章节"
+    title_en = "Chapter"
+
+
+class DatasetFactory(factory.django.DjangoModelFactory):
+    """A tiny class-folder image set, really written to disk (3 classes × 8 images, 16×16)."""
+
+    class Meta:
+        model = Dataset
+        django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"tiny-shapes-{n}")
+    title_zh = "小图形"
+    title_en = "Tiny shapes"
+    format = Dataset.Format.IMAGE_FOLDER
+    relative_path = factory.LazyAttribute(lambda o: f"test/{o.slug}")
+    class_names = ["circle", "square", "triangle"]
+    num_items = 24
+    item_shape = [16, 16, 3]
+
+    @factory.post_generation
+    def files(obj, create, extracted, **kwargs):
+        from datasets.bundled import shapes_build
+
+        path = settings.DATASET_ROOT / obj.relative_path
+        if not path.exists():
+            shapes_build(path, per_class=8, size=16, classes=tuple(obj.class_names), seed=7)
+
+
+class LabFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lab
+
+    course = factory.SubFactory(CourseFactory)
+    chapter = factory.SubFactory(ChapterFactory, course=factory.SelfAttribute("..course"))
+    slug = factory.Sequence(lambda n: f"lab-{n}")
+    title_zh = "实验"
+    title_en = "Lab"
+    spec = factory.LazyFunction(lambda: dict(TINY_SPEC))
+    compile_config = {"loss": "sparse_categorical_crossentropy", "from_logits": True, "metrics": ["accuracy"]}
+    hyperparameters = {"epochs": 1, "batch_size": 8, "optimizer": "adam", "learning_rate": 0.01}
+    resources = {"device": "any", "time_limit_s": 300}
+    dataset_slugs = factory.LazyAttribute(lambda o: [o.dataset.slug])
+    default_dataset_slug = factory.LazyAttribute(lambda o: o.dataset.slug)
+
+    class Params:
+        dataset = factory.SubFactory(DatasetFactory)
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Run
+
+    owner = factory.SubFactory(UserFactory)
+    lab = factory.SubFactory(LabFactory)
+    course = factory.SelfAttribute("lab.course")
+    dataset = factory.LazyAttribute(lambda o: Dataset.objects.get(slug=o.lab.default_dataset_slug))
+    spec = factory.LazyFunction(lambda: dict(TINY_SPEC))
+    compile_config = factory.SelfAttribute("lab.compile_config")
+    hyperparameters = factory.SelfAttribute("lab.hyperparameters")
+    resources = factory.SelfAttribute("lab.resources")
+
+
+def instructor_of(course: Course) -> User:
+    user = UserFactory(role=User.Role.INSTRUCTOR)
+    Enrollment.objects.create(course=course, user=user, role=Enrollment.Role.INSTRUCTOR)
+    return user

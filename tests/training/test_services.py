@@ -1,0 +1,159 @@
+import copy
+import json
+import os
+
+import pytest
+from django.utils import timezone
+
+from training import services
+from training.models import EpochMetric, Run
+from tests.factories import TINY_SPEC, DatasetFactory, RunFactory
+
+pytestmark = pytest.mark.django_db
+
+HP = {"epochs": 1, "batch_size": 8, "optimizer": "adam", "learning_rate": 0.01}
+
+
+def submit(learner, lab, **overrides):
+    kwargs = {"user": learner, "lab": lab, "dataset_slug": lab.default_dataset_slug, "spec": copy.deepcopy(TINY_SPEC), "hyperparameters": dict(HP)}
+    kwargs.update(overrides)
+    return services.run_submit(**kwargs)
+
+
+def test_valid_submission_is_queued_and_enqueued_after_commit(learner, lab, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = submit(learner, lab)
+    assert run.status == Run.Status.QUEUED
+    assert run.owner == learner and run.course == lab.course
+    assert run.total_params > 0
+    assert len(callbacks) == 1, "the task is enqueued only once the row is committed"
+
+
+def test_invalid_spec_is_refused_naming_the_layer_and_nothing_is_queued(learner, lab, django_capture_on_commit_callbacks):
+    spec = copy.deepcopy(TINY_SPEC)
+    spec["layers"][1]["args"]["kernel_size"] = 40  # larger than the 16×16 input with padding "valid"
+    spec["layers"][1]["args"]["padding"] = "valid"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, pytest.raises(services.SubmitError) as excinfo:
+        submit(learner, lab, spec=spec)
+    errors = excinfo.value.errors
+    assert any(e["layer"] == 1 and e["layer_type"] == "Conv2D" and "kernel_size" in e["message"] for e in errors)
+    assert Run.objects.count() == 0 and callbacks == []
+
+
+def test_output_units_must_match_the_dataset_classes(learner, lab):
+    spec = copy.deepcopy(TINY_SPEC)
+    spec["layers"][-1]["args"]["units"] = 7
+    with pytest.raises(services.SubmitError) as excinfo:
+        submit(learner, lab, spec=spec)
+    assert any(e.get("code") == "num_classes_mismatch" for e in excinfo.value.errors)
+
+
+@pytest.mark.parametrize(
+    "hyperparameters, field",
+    [
+        ({**HP, "epochs": 0}, "epochs"),
+        ({**HP, "epochs": True}, "epochs"),
+        ({**HP, "epochs": "5"}, "epochs"),
+        ({**HP, "batch_size": 100000}, "batch_size"),
+        ({**HP, "optimizer": "__import__('os')"}, "optimizer"),
+        ({**HP, "learning_rate": float("nan")}, "learning_rate"),
+        ({**HP, "learning_rate": 5}, "learning_rate"),
+        ({**HP, "rm_rf": 1}, "hyperparameters"),
+        ("not a dict", "hyperparameters"),
+    ],
+)
+def test_bad_hyperparameters_are_refused_with_the_field_named(learner, lab, hyperparameters, field):
+    with pytest.raises(services.SubmitError) as excinfo:
+        submit(learner, lab, hyperparameters=hyperparameters)
+    assert field in [e["field"] for e in excinfo.value.errors]
+    assert Run.objects.count() == 0
+
+
+def test_dataset_outside_the_lab_is_refused(learner, lab):
+    other = DatasetFactory()
+    with pytest.raises(services.SubmitError) as excinfo:
+        submit(learner, lab, dataset_slug=other.slug)
+    assert excinfo.value.errors[0]["field"] == "dataset"
+
+
+def test_claim_is_conditional_so_only_one_worker_gets_a_run(run):
+    assert services.run_claim(run.pk, "w1") is True
+    assert services.run_claim(run.pk, "w2") is False
+    run.refresh_from_db()
+    assert run.status == Run.Status.RUNNING and run.worker == "w1"
+
+
+def test_cancelling_a_queued_run_ends_it_and_it_can_no_longer_be_claimed(run):
+    assert services.run_cancel(run) == Run.Status.CANCELLED
+    run.refresh_from_db()
+    assert run.status == Run.Status.CANCELLED and run.finished_at is not None
+    assert services.run_claim(run.pk, "w1") is False
+
+
+def test_cancelling_a_running_run_asks_the_worker_and_keeps_it_running(run):
+    services.run_claim(run.pk, "w1")
+    assert services.run_cancel(run) == Run.Status.RUNNING
+    run.refresh_from_db()
+    assert run.cancel_requested is True and run.status == Run.Status.RUNNING
+
+
+def test_stale_running_runs_are_failed_with_a_reason(run, settings):
+    services.run_claim(run.pk, "w1")
+    Run.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timezone.timedelta(seconds=settings.TRAINING["HEARTBEAT_TIMEOUT_S"] + 5))
+    assert services.runs_reap_stale() == [run.pk]
+    run.refresh_from_db()
+    assert run.status == Run.Status.FAILED and "heartbeat" in run.status_reason
+
+
+def test_a_restarted_worker_fails_the_runs_it_held(run):
+    services.run_claim(run.pk, "training@host-a")
+    other = RunFactory(lab=run.lab)
+    services.run_claim(other.pk, "training@host-b")
+    assert services.runs_reap_stale(worker="training@host-a") == [run.pk]
+    assert Run.objects.get(pk=other.pk).status == Run.Status.RUNNING
+
+
+def test_epoch_metrics_are_stored_once_per_epoch(run):
+    services.epoch_metric_record(run.pk, 1, {"loss": 1.0, "accuracy": 0.5, "val_loss": float("nan")}, 0.3)
+    services.epoch_metric_record(run.pk, 1, {"loss": 0.9, "accuracy": 0.6}, 0.3)
+    epochs = list(EpochMetric.objects.filter(run=run))
+    assert len(epochs) == 1 and epochs[0].loss == 0.9 and epochs[0].val_loss is None
+
+
+def test_execute_trains_in_a_child_process_and_writes_the_run_folder(run):
+    assert services.run_claim(run.pk, "unit-test")
+    assert services.run_execute(run.pk) == Run.Status.SUCCEEDED
+    run.refresh_from_db()
+    assert run.status == Run.Status.SUCCEEDED, run.status_reason
+    assert set(run.final_metrics) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert "Conv2D" in run.model_summary or "conv2d" in run.model_summary
+    assert EpochMetric.objects.filter(run=run).count() == 1
+    folder = run.workspace_dir
+    config = json.loads((folder / "config.json").read_text())
+    assert config["run_id"] == run.pk and config["dataset"]["format"] == "image_folder"
+    for name in ("model.keras", "history.csv", "summary.txt", "logs/train.log", "checkpoints/last.keras"):
+        assert (folder / name).is_file(), name
+    assert any((folder / "tensorboard").rglob("events.out.tfevents.*"))
+    assert run.child_pid is None
+
+
+def test_execute_stops_the_child_at_the_time_limit(run):
+    Run.objects.filter(pk=run.pk).update(resources={"time_limit_s": 1}, hyperparameters={**HP, "epochs": 50})
+    services.run_claim(run.pk, "unit-test")
+    assert services.run_execute(run.pk) == Run.Status.TIMED_OUT
+    run.refresh_from_db()
+    assert "Time limit of 1 s exceeded" in run.status_reason
+
+
+def test_a_crash_in_the_child_fails_the_run_with_the_error(run):
+    Run.objects.filter(pk=run.pk).update(hyperparameters={**HP, "optimizer": "nonsense"})
+    services.run_claim(run.pk, "unit-test")
+    assert services.run_execute(run.pk) == Run.Status.FAILED
+    run.refresh_from_db()
+    assert "unknown optimizer" in run.status_reason
+
+
+def test_exit_signals_are_explained_to_the_learner():
+    assert "out of memory" in services._describe_exit(-9)
+    assert "SIGTERM" in services._describe_exit(-15)
+    assert "code 3" in services._describe_exit(3)
