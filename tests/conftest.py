@@ -21,3 +21,15 @@ def lab(db):
 @pytest.fixture
 def run(db, learner, lab):
     return RunFactory(owner=learner, lab=lab)
+
+
+@pytest.fixture(scope="session")
+def stack():
+    """The real platform (Redis, Daphne, Celery worker), started once for the session."""
+    from tests.stack import stack_start, stack_stop
+
+    started, cleanups = stack_start()
+    try:
+        yield started
+    finally:
+        stack_stop(started, cleanups)

@@ -34,6 +34,7 @@ _AUGMENT = {"RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "
 _LARGE_ACTIVATION = 1 << 24
 _SPEC_KEYS = ("input_shape", "layers")
 _LAYER_KEYS = ("type", "args")
+_MAX_REPEATS = 5  # at most this many unknown keys / args are listed one by one
 
 
 class SpecInvalidError(ValueError):
@@ -273,6 +274,19 @@ def _prefix(index: int, layer_type: str | None) -> str:
     return f"Layer {index} ({layer_type})" if layer_type else f"Layer {index}"
 
 
+def _unknown_key_warnings(warnings: list[SpecError], keys: list[Any], index: int | None,
+                          ltype: str | None) -> None:
+    where = f"{_prefix(index, ltype)}: the" if index is not None else "The"
+    for key in keys[:_MAX_REPEATS]:
+        shown = _short(key) if isinstance(key, str) else _describe(key)
+        warnings.append(SpecError(index, ltype, None, "unknown_key",
+                                  f"{where} key '{shown}' is not used and was ignored"))
+    if len(keys) > _MAX_REPEATS:
+        warnings.append(SpecError(index, ltype, None, "unknown_key",
+                                  f"{where} {len(keys) - _MAX_REPEATS} more unknown keys were "
+                                  "ignored"))
+
+
 def _parse_layer(index: int, raw: Any, errors: list[SpecError],
                  warnings: list[SpecError]) -> _Parsed | None:
     def err(code: str, field: str | None, msg: str, ltype: str | None) -> None:
@@ -295,12 +309,7 @@ def _parse_layer(index: int, raw: Any, errors: list[SpecError],
         err("unknown_layer", "type", f"unknown layer type {_describe(ltype)}{_suggest(ltype, LAYERS)}; "
             "the model builder supports " + ", ".join(LAYERS), None)
         return None
-    for key in raw:
-        if key not in _LAYER_KEYS:
-            shown = _short(key) if isinstance(key, str) else _describe(key)
-            warnings.append(SpecError(index, ltype, None, "unknown_key",
-                                      f"{_prefix(index, ltype)}: the key '{shown}' is not used "
-                                      "and was ignored"))
+    _unknown_key_warnings(warnings, [k for k in raw if k not in _LAYER_KEYS], index, ltype)
     raw_args = raw.get("args", {})
     if raw_args is None:
         raw_args = {}
@@ -309,13 +318,15 @@ def _parse_layer(index: int, raw: Any, errors: list[SpecError],
         return None
     ok = True
     known = [a.name for a in ldef.args]
-    for key in raw_args:
-        if key not in known:
-            ok = False
-            shown = _short(key) if isinstance(key, str) else _describe(key)
-            hint = (f"; it accepts {', '.join(known)}" if known else "; it takes no arguments")
-            sugg = _suggest(key, known) if isinstance(key, str) else ""
-            err("unknown_arg", shown, f"unknown argument '{shown}'{sugg}{hint}", ltype)
+    unknown = [k for k in raw_args if k not in known]
+    hint = (f"; it accepts {', '.join(known)}" if known else "; it takes no arguments")
+    for key in unknown[:_MAX_REPEATS]:
+        ok = False
+        shown = _short(key) if isinstance(key, str) else _describe(key)
+        sugg = _suggest(key, known) if isinstance(key, str) else ""
+        err("unknown_arg", shown, f"unknown argument '{shown}'{sugg}{hint}", ltype)
+    if len(unknown) > _MAX_REPEATS:
+        err("unknown_arg", None, f"{len(unknown) - _MAX_REPEATS} more unknown arguments", ltype)
     args: dict[str, Any] = {}
     for a in ldef.args:
         if a.name not in raw_args or (raw_args[a.name] is None and a.required and not a.nullable):
@@ -416,11 +427,7 @@ def _analyse(spec: Any, num_classes: Any, from_logits: Any
                                 'The model spec must be an object like {"input_shape": [180, 180, 3], '
                                 f'"layers": [...]}}, got {_describe(spec)}'))
         return report, None, []
-    for key in spec:
-        if key not in _SPEC_KEYS:
-            shown = _short(key) if isinstance(key, str) else _describe(key)
-            warnings.append(SpecError(None, None, None, "unknown_key",
-                                      f"The key '{shown}' is not used and was ignored"))
+    _unknown_key_warnings(warnings, [k for k in spec if k not in _SPEC_KEYS], None, None)
 
     in_shape = _parse_input_shape(spec, errors)
     if in_shape is not None:

@@ -221,6 +221,15 @@ def test_malformed_layer_objects(layer, code, field):
     assert _errors(report) == [(0, None if field != "args" else "Dense", field, code)]
 
 
+def test_many_unknown_keys_are_summarised():
+    args = {f"a{i}": i for i in range(1000)}
+    report = spec_check({"input_shape": [4], "layers": [{"type": "Flatten", "args": args}]})
+    assert len(report.errors) == 6
+    assert report.errors[-1].message == "Layer 0 (Flatten): 995 more unknown arguments"
+    report = spec_check({"input_shape": [4], "layers": [{"type": "Flatten"}], **args})
+    assert report.valid and len(report.warnings) == 6
+
+
 def test_unknown_keys_are_ignored_with_a_warning():
     spec = _spec(("Dense", {"units": 3}), input_shape=(4,))
     spec["layers"][0]["id"] = "abc"
@@ -400,6 +409,9 @@ HOSTILE = [
     {"input_shape": [4], "layers": [{"type": "Dense", "args": {"units": 3, "activation": _deep}}]},
     {"input_shape": [4], "layers": [{"type": "__class__"}, {"type": "constructor"}]},
     {("tuple",): 1, None: 2},
+    {"input_shape": [4], "layers": [{"type": "Dense", "args": {str(i): i for i in range(10**5)}}]},
+    {"input_shape": [4], "layers": [{"type": "Flatten", **{str(i): i for i in range(10**5)}}]},
+    {str(i): i for i in range(10**5)},
 ]
 
 
