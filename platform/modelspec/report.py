@@ -49,7 +49,7 @@ class SpecError:
     """One problem found in a spec (used for errors and warnings alike).
 
     ``index`` is the 0-based layer index (``None`` for spec-level problems) and
-    is the number used in ``message`` ("Layer 4 (Conv2D): ...").
+    plus one is the number used in ``message`` (index 4: "Layer 5 (Conv2D): ...").
     """
 
     index: int | None

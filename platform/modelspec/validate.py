@@ -3,7 +3,8 @@
 :func:`spec_check` accepts *any* value (whatever JSON a browser may send, or
 stranger Python objects) and never raises: every problem becomes a
 :class:`~modelspec.report.SpecError` in the returned report. Layer indexes are
-0-based, both in ``SpecError.index`` and in messages ("Layer 4 (Conv2D): ...").
+0-based in ``SpecError.index`` and 1-based in messages (index 4 is "Layer 5 (Conv2D): ..."),
+as people count the rows of the builder's table.
 """
 
 from __future__ import annotations
@@ -271,7 +272,9 @@ class _Parsed:
 
 
 def _prefix(index: int, layer_type: str | None) -> str:
-    return f"Layer {index} ({layer_type})" if layer_type else f"Layer {index}"
+    # Messages count layers from 1, as the builder's table does; SpecError.index stays 0-based.
+    number = index + 1
+    return f"Layer {number} ({layer_type})" if layer_type else f"Layer {number}"
 
 
 def _unknown_key_warnings(warnings: list[SpecError], keys: list[Any], index: int | None,

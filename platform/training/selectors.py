@@ -12,6 +12,14 @@ from courseware.models import Enrollment
 from .models import EpochMetric, Run
 
 LOG_TAIL_LINES = 200
+# TensorFlow's start-up chatter on a machine without CUDA stays in the log file but is not shown:
+# "failed call to cuInit" alarms learners on a CPU worker, where it is expected.
+_LOG_NOISE = ("All log messages before absl::InitializeLog()", "cudart_stub.cc", "cuda_platform.cc", "cpu_feature_guard.cc",
+              "To enable the following instructions", "cuda_executor.cc", "gpu_device.cc")
+
+
+def log_line_is_noise(line: str) -> bool:
+    return any(noise in line for noise in _LOG_NOISE)
 
 
 def run_list_for_user(user) -> QuerySet[Run]:
@@ -43,7 +51,7 @@ def run_log_tail(run: Run, lines: int = LOG_TAIL_LINES) -> list[str]:
     if not path.is_file():
         return []
     with path.open("r", encoding="utf-8", errors="replace") as handle:
-        return [line.rstrip("\n") for line in deque(handle, maxlen=lines)]
+        return [line.rstrip("\n") for line in deque((l for l in handle if not log_line_is_noise(l)), maxlen=lines)]
 
 
 def run_status_message(run: Run) -> dict:

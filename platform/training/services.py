@@ -28,6 +28,7 @@ from datasets.selectors import dataset_get_for_lab
 from modelspec import spec_check, spec_normalize
 
 from .models import EpochMetric, Run
+from .selectors import log_line_is_noise
 
 logger = logging.getLogger(__name__)
 
@@ -210,12 +211,6 @@ def _describe_exit(returncode: int) -> str:
     return _("The training process exited with code %(code)d.") % {"code": returncode}
 
 
-# TensorFlow's start-up chatter on a machine without CUDA: kept in the log file, not shown live,
-# because "failed call to cuInit" alarms learners on a CPU worker where it is expected.
-_LOG_NOISE = ("All log messages before absl::InitializeLog()", "cudart_stub.cc", "cuda_platform.cc", "cpu_feature_guard.cc",
-              "To enable the following instructions", "cuda_executor.cc", "gpu_device.cc")
-
-
 @dataclass
 class _Supervision:
     run_id: int
@@ -230,7 +225,7 @@ class _Supervision:
     def log(self, line: str) -> None:
         self.log_file.write(line + "\n")
         self.log_file.flush()
-        if any(noise in line for noise in _LOG_NOISE):
+        if log_line_is_noise(line):
             return
         if self.pending_logs is None:
             self.pending_logs = []

@@ -44,7 +44,7 @@ def _assert_messages_name_layers(report: SpecReport):
         assert e.code in ERROR_CODES + WARNING_CODES
         assert e.message and (e.message[0].isupper() or e.message.startswith(str(e.field)))
         if e.index is not None:
-            prefix = f"Layer {e.index} ({e.layer_type})" if e.layer_type else f"Layer {e.index}"
+            prefix = f"Layer {e.index + 1} ({e.layer_type})" if e.layer_type else f"Layer {e.index + 1}"
             assert e.message.startswith(prefix), e.message
 
 
@@ -63,7 +63,7 @@ def test_kernel_larger_than_input_names_layer_field_and_sizes():
     assert not report.valid
     assert _errors(report) == [(5, "Conv2D", "kernel_size", "shape_invalid")]
     assert report.errors[0].message.startswith(
-        "Layer 5 (Conv2D): kernel_size 7 is larger than the input (4×4) with padding 'valid'")
+        "Layer 6 (Conv2D): kernel_size 7 is larger than the input (4×4) with padding 'valid'")
     # computing stops at the first invalid layer
     assert [lr.index for lr in report.layers] == [0, 1, 2, 3, 4]
     assert report.layers[-1].output_shape == (None, 4, 4, 8)
@@ -181,7 +181,7 @@ def test_bad_arguments_are_reported_with_layer_and_field(layer_type, args, field
     assert not report.valid
     assert _errors(report) == [(1, layer_type, field, code)]
     message = report.errors[0].message
-    assert message.startswith(f"Layer 1 ({layer_type}): ")
+    assert message.startswith(f"Layer 2 ({layer_type}): ")
     assert field in message
     # shapes are still computed up to the broken layer
     assert [lr.index for lr in report.layers] == [0]
@@ -204,7 +204,7 @@ def test_unknown_layer_type_suggests_the_closest_name():
     report = spec_check(_spec(("Conv2d", {"filters": 8, "kernel_size": 3})))
     assert _errors(report) == [(0, None, "type", "unknown_layer")]
     assert "did you mean 'Conv2D'?" in report.errors[0].message
-    assert report.errors[0].message.startswith("Layer 0: ")
+    assert report.errors[0].message.startswith("Layer 1: ")
     report = spec_check(_spec(("LSTM", {"units": 8})))
     assert _errors(report) == [(0, None, "type", "unknown_layer")]
 
@@ -225,7 +225,7 @@ def test_many_unknown_keys_are_summarised():
     args = {f"a{i}": i for i in range(1000)}
     report = spec_check({"input_shape": [4], "layers": [{"type": "Flatten", "args": args}]})
     assert len(report.errors) == 6
-    assert report.errors[-1].message == "Layer 0 (Flatten): 995 more unknown arguments"
+    assert report.errors[-1].message == "Layer 1 (Flatten): 995 more unknown arguments"
     report = spec_check({"input_shape": [4], "layers": [{"type": "Flatten"}], **args})
     assert report.valid and len(report.warnings) == 6
 
@@ -530,7 +530,7 @@ def test_normalize_fills_defaults_and_canonical_forms():
 
 
 def test_normalize_refuses_invalid_specs():
-    with pytest.raises(ValueError, match="Layer 0 \\(Dense\\): units is required"):
+    with pytest.raises(ValueError, match="Layer 1 \\(Dense\\): units is required"):
         spec_normalize(_spec(("Dense", {})))
     with pytest.raises(SpecInvalidError) as info:
         spec_normalize("nope")

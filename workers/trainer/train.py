@@ -160,7 +160,8 @@ def train(run_dir: Path, emit: Emit) -> None:
         # Lets a restarted worker resume from the last finished epoch instead of from scratch.
         keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "backup")),
     ]
-    history = model.fit(train_ds, validation_data=val_ds, epochs=int(hp["epochs"]), callbacks=callbacks, verbose=0)
+    history = model.fit(train_ds, validation_data=val_ds, epochs=int(hp["epochs"]), callbacks=callbacks, verbose=0,
+                        shuffle=False)  # tf.data already shuffles, with a seed, every epoch
     model.save(run_dir / "model.keras")
     final = {key: float(values[-1]) for key, values in history.history.items() if values}
     emit({"type": "done", "final_metrics": final})

@@ -215,7 +215,7 @@
   // --- set-up -----------------------------------------------------------------------------------
   function init() {
     const select = $("dataset");
-    config.datasets.forEach((d) => select.appendChild(el("option", { value: d.slug, text: `${d.title} — ${d.num_classes} ${gettext("classes")}` })));
+    config.datasets.forEach((d) => select.appendChild(el("option", { value: d.slug, text: d.title })));
     select.value = config.default_dataset;
     const describe = () => { const d = dataset(); $("dataset-help").textContent = d ? interpolate(gettext("%s items, classes: %s"), [d.num_items, d.class_names.join(", ")]) : ""; };
     select.addEventListener("change", () => { syncOutputUnits(); describe(); render(); changed(); });
