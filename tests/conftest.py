@@ -33,3 +33,9 @@ def stack():
         yield started
     finally:
         stack_stop(started, cleanups)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Fast in-process tests first, then integration, then the browser: failures show up early."""
+    rank = lambda item: 2 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("integration") else 0  # noqa: E731
+    items.sort(key=rank)

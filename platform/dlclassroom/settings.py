@@ -168,7 +168,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 60},
+        # redis-py 8 reads with a 5 s socket timeout, the same as channels-redis' 5 s blocking
+        # pop: an idle websocket then dies with "Timeout reading". Give the socket more room.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}], "capacity": 1500, "expiry": 60},
     }
 }
 

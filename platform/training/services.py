@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -20,6 +21,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from courseware.models import Lab
@@ -42,6 +44,18 @@ class SubmitError(Exception):
     def __init__(self, errors: list[dict]) -> None:
         self.errors = errors
         super().__init__("; ".join(e["message"] for e in errors))
+
+
+def _in_platform_language(func):
+    """Reasons stored on a run are written in the platform's language, whichever thread or
+    request happens to write them (the worker has no request; a test may have switched)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _error(field: str, message: str, **extra) -> dict:
@@ -148,6 +162,7 @@ def _run_finish(run_id: int, status: str, reason: str = "", *, from_statuses=(Ru
     return bool(updated)
 
 
+@_in_platform_language
 def run_cancel(run: Run) -> str:
     """Cancel a queued run at once; ask the worker to kill a running one. Returns the status."""
     if _run_finish(run.pk, Run.Status.CANCELLED, _("Cancelled by the learner."), from_statuses=(Run.Status.QUEUED,)):
@@ -302,6 +317,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
             continue
 
 
+@_in_platform_language
 def run_execute(run_id: int) -> str:
     """Run a claimed run to its end in a child process; returns the final status.
 
@@ -402,10 +418,12 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
     return Run.Status.FAILED, _describe_exit(proc.returncode)
 
 
+@_in_platform_language
 def run_fail(run_id: int, reason: str) -> None:
     _run_finish(run_id, Run.Status.FAILED, reason)
 
 
+@_in_platform_language
 def runs_reap_stale(worker: str | None = None) -> list[int]:
     """Fail running runs whose worker stopped writing heartbeats (or, at a worker's start-up,
     every run that worker held), so no run stays "running" forever."""

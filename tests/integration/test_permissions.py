@@ -1,8 +1,9 @@
 """Who may see a run, checked against the real servers (HTTP and websocket)."""
 
-import asyncio
 
 import pytest
+
+from tests.asyncio_helpers import run_coro
 import requests
 import websockets
 from websockets.exceptions import InvalidStatus
@@ -30,7 +31,7 @@ def handshake_status(stack, run_id, cookie="", origin=None):
         except InvalidStatus as exc:
             return exc.response.status_code
 
-    return asyncio.run(attempt())
+    return run_coro(attempt())
 
 
 def test_other_learner_gets_404_on_the_run_page_and_api(stack, owners_run):
@@ -57,7 +58,7 @@ def test_websocket_from_a_foreign_origin_is_refused(stack, owners_run):
 def test_owner_and_the_courses_instructor_may_subscribe(stack, owners_run):
     for username in ("learner", "instructor", "admin"):
         session = stack.login(username)
-        history = asyncio.run(collect(stack, session, owners_run["id"], lambda m: m["type"] == "history", timeout=20))[0]
+        history = run_coro(collect(stack, session, owners_run["id"], lambda m: m["type"] == "history", timeout=20))[0]
         assert history["run"]["id"] == owners_run["id"]
 
 

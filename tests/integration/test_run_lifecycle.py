@@ -7,6 +7,8 @@ import time
 
 import psutil
 import pytest
+
+from tests.asyncio_helpers import run_coro
 import websockets
 
 pytestmark = pytest.mark.integration
@@ -51,7 +53,7 @@ async def collect(stack, session, run_id, until, timeout=180, origin=None):
 def test_submitted_run_streams_history_progress_epochs_and_succeeds(stack):
     session = stack.login("learner")
     run = submit(stack, session, epochs=2)
-    messages = asyncio.run(collect(stack, session, run["id"], lambda m: m["type"] == "done"))
+    messages = run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "done"))
     types = [m["type"] for m in messages]
     assert types[0] == "history"
     assert "batch" in types and "epoch_begin" in types and "summary" in types
@@ -68,8 +70,8 @@ def test_submitted_run_streams_history_progress_epochs_and_succeeds(stack):
 def test_reconnecting_client_gets_the_full_history(stack):
     session = stack.login("learner")
     run = submit(stack, session, epochs=2)
-    asyncio.run(collect(stack, session, run["id"], lambda m: m["type"] == "done"))
-    history = asyncio.run(collect(stack, session, run["id"], lambda m: m["type"] == "history", timeout=20))[0]
+    run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "done"))
+    history = run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "history", timeout=20))[0]
     assert history["run"]["status"] == "succeeded"
     assert [e["epoch"] for e in history["epochs"]] == [1, 2]
     assert any("started" in line for line in history["log_tail"])
@@ -87,11 +89,11 @@ def _trainer_processes(run_id):
 def test_cancel_kills_the_training_child_and_the_run_ends_cancelled(stack):
     session = stack.login("learner")
     run = submit(stack, session, epochs=80, batch_size=4)
-    asyncio.run(collect(stack, session, run["id"], lambda m: m["type"] == "batch"))
+    run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "batch"))
     assert _trainer_processes(run["id"]), "the child should be training now"
     response = session.post(f"{stack.base_url}/api/runs/{run['id']}/cancel/", timeout=10)
     assert response.status_code == 200
-    messages = asyncio.run(collect(stack, session, run["id"], lambda m: m["type"] == "done", timeout=60))
+    messages = run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "done", timeout=60))
     assert messages[-1]["status"] == "cancelled"
     deadline = time.monotonic() + 15
     while _trainer_processes(run["id"]) and time.monotonic() < deadline:

@@ -1,6 +1,5 @@
 """Websocket consumer, in process, through the same routing and auth stack as production."""
 
-import asyncio
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -12,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from training.routing import websocket_urlpatterns
 from training.services import epoch_metric_record, run_publish
+from tests.asyncio_helpers import run_coro
 from tests.factories import instructor_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,7 @@ async def connect(user, run_id, app=None):
 
 
 def run_async(coro):
-    return asyncio.run(coro)
+    return run_coro(coro)
 
 
 def test_owner_receives_history_then_live_messages(run):

@@ -11,6 +11,11 @@ from tests.factories import TINY_SPEC, DatasetFactory, RunFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english_platform(settings):
+    settings.LANGUAGE_CODE = "en"  # reasons are stored in the platform language
+
 HP = {"epochs": 1, "batch_size": 8, "optimizer": "adam", "learning_rate": 0.01}
 
 
