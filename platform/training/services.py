@@ -263,14 +263,14 @@ class _Supervision:
                 Run.objects.filter(pk=self.run_id).update(progress=progress)
             run_publish(self.run_id, {"type": kind, **{k: v for k, v in event.items() if k != "type"}})
         elif kind == "batch":
-            message = {"type": "batch", "batch": event.get("batch"), "steps": event.get("steps"), "metrics": event.get("metrics", {})}
+            message = {"type": "batch", "batch": event.get("batch"), "steps": event.get("steps"), "metrics": event.get("metrics", {}), "ts": event.get("ts")}
             run_publish(self.run_id, message)
             now = time.monotonic()
             if now - self.last_progress_save >= 2.0:
                 self.last_progress_save = now
                 Run.objects.filter(pk=self.run_id).update(progress=message)
         elif kind == "epoch":
-            epoch_metric_record(self.run_id, int(event["epoch"]), event.get("metrics") or {}, event.get("duration_s"))
+            epoch_metric_record(self.run_id, int(event["epoch"]), event.get("metrics") or {}, event.get("duration_s"), ts=event.get("ts"))
         elif kind == "summary":
             Run.objects.filter(pk=self.run_id).update(model_summary=event.get("text", ""), total_params=int(event.get("total_params") or 0))
             run_publish(self.run_id, {"type": "summary", "text": event.get("text", ""), "total_params": event.get("total_params")})
@@ -283,7 +283,7 @@ class _Supervision:
                 self.log(line)
 
 
-def epoch_metric_record(run_id: int, epoch: int, metrics: dict, duration_s) -> EpochMetric:
+def epoch_metric_record(run_id: int, epoch: int, metrics: dict, duration_s, ts: float | None = None) -> EpochMetric:
     """Store one epoch (idempotent: a resumed run may report an epoch again) and publish it."""
     clean = {str(k): (float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None) for k, v in metrics.items()}
     record, _ = EpochMetric.objects.update_or_create(
@@ -298,7 +298,7 @@ def epoch_metric_record(run_id: int, epoch: int, metrics: dict, duration_s) -> E
             "duration_s": duration_s if isinstance(duration_s, (int, float)) else None,
         },
     )
-    run_publish(run_id, record.to_message())
+    run_publish(run_id, {**record.to_message(), "ts": ts})
     return record
 
 

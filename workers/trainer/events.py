@@ -6,6 +6,7 @@ import json
 import math
 import os
 import sys
+import time
 
 
 def number_or_none(value) -> float | None:
@@ -26,5 +27,7 @@ class EventWriter:
         self._stream = os.fdopen(fd, "w", buffering=1, encoding="utf-8") if fd is not None else sys.stdout
 
     def emit(self, event: dict) -> None:
+        # Wall-clock time of the event, so latency to the browser can be measured end to end.
+        event.setdefault("ts", round(time.time(), 4))
         self._stream.write(json.dumps(event, ensure_ascii=False, allow_nan=False) + "\n")
         self._stream.flush()
