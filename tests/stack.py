@@ -14,6 +14,7 @@ from pathlib import Path
 
 import requests
 
+from ops.processes import daphne_command, worker_command
 from ops.redis_server import free_port, redis_start
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,7 +69,7 @@ def _wait_for(predicate, timeout: float, what: str, stack: Stack | None = None) 
     raise RuntimeError(f"timed out waiting for {what}\n{details}")
 
 
-def stack_start() -> tuple[Stack, list]:
+def stack_start(datasets: tuple[str, ...] = ("shapes-mini",)) -> tuple[Stack, list]:
     data_root = Path(tempfile.mkdtemp(prefix="dlc-stack-"))
     cleanups = []
     redis_url = os.environ.get("DLC_TEST_REDIS_URL")
@@ -90,13 +91,11 @@ def stack_start() -> tuple[Stack, list]:
     }
     env.pop("DATABASE_URL", None)
     stack = Stack(base_url=f"http://127.0.0.1:{port}", data_root=data_root, env=env)
-    stack.manage("bootstrap", "--datasets", "shapes-mini", "--demo-password", PASSWORD)
-
-    from ops.management.commands.up import daphne_command, worker_command
+    stack.manage("bootstrap", "--datasets", *datasets, "--demo-password", PASSWORD)
 
     commands = {
         "web": daphne_command("127.0.0.1", port),
-        "worker": worker_command(name=f"training-test-{port}@%h", concurrency=1, beat=False),
+        "worker": worker_command(name=f"training-test-{port}@%h", concurrency=1),
     }
     for name, command in commands.items():
         log_path = data_root / f"{name}.log"

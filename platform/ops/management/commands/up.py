@@ -6,34 +6,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ops.processes import daphne_command, platform_env, worker_command
 from ops.redis_server import redis_start
 from ops.services import platform_bootstrap
-
-
-def platform_env(redis_url: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["REDIS_URL"] = redis_url
-    env["PYTHONPATH"] = os.pathsep.join([str(settings.PLATFORM_DIR), str(settings.WORKERS_DIR)])
-    env.setdefault("DJANGO_SETTINGS_MODULE", "dlclassroom.settings")
-    return env
-
-
-def daphne_command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "--proxy-headers", "dlclassroom.asgi:application"]
-
-
-def worker_command(name: str = "training@%h", concurrency: int = 2, beat: bool = True) -> list[str]:
-    command = [sys.executable, "-m", "celery", "-A", "dlclassroom", "worker", "-Q", "training,light", "-n", name,
-               "-c", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle"]
-    if beat:
-        command += ["-B", "-s", str(settings.DATA_ROOT / "celerybeat-schedule")]
-    return command
 
 
 class Command(BaseCommand):
@@ -82,7 +62,7 @@ class Command(BaseCommand):
                 redis_url = private_redis.url
                 self.stdout.write(f"Started a private Redis at {redis_url}")
             env = platform_env(redis_url)
-            for name, command in (("web", daphne_command(host, port)), ("worker", worker_command())):
+            for name, command in (("web", daphne_command(host, port)), ("worker", worker_command(beat_schedule=settings.DATA_ROOT / "celerybeat-schedule"))):
                 # Own process groups: Ctrl-C reaches this supervisor, which stops them in order.
                 processes.append((name, subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, start_new_session=True)))
             self.stdout.write(self.style.SUCCESS(f"\nDL Classroom is running at http://{host}:{port}/"))
