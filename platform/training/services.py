@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam")
 HYPERPARAMETER_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
+MAX_LINE_BYTES = 1 << 20
 
 
 class SubmitError(Exception):
@@ -130,7 +131,11 @@ def run_enqueue(run: Run) -> None:
 
     limit = int(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
     # The supervisor stops the child at the limit itself; Celery's limits are the backstop.
-    result = run_train.apply_async(args=[run.pk], soft_time_limit=limit + 60, time_limit=limit + 120)
+    try:
+        result = run_train.apply_async(args=[run.pk], soft_time_limit=limit + 60, time_limit=limit + 120)
+    except Exception:  # noqa: BLE001 — the broker is down; the run row stays queued
+        logger.exception("could not enqueue run %s; it stays queued", run.pk)
+        return
     Run.objects.filter(pk=run.pk).update(celery_task_id=result.id)
 
 
@@ -375,6 +380,9 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
                     continue
                 buffers[key.data] += chunk
                 *lines, buffers[key.data] = buffers[key.data].split(b"\n")
+                if len(buffers[key.data]) > MAX_LINE_BYTES:  # a runaway line without newline
+                    lines.append(buffers[key.data][:MAX_LINE_BYTES])
+                    buffers[key.data] = b""
                 for raw in lines:
                     text = raw.decode("utf-8", errors="replace")
                     if key.data == "log":
