@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from datasets.selectors import dataset_list_for_lab
 from modelspec import layer_catalog
+from modelspec.codegen import COMPILE_OPTIMIZERS
 from training.selectors import run_list_for_user
 
 from . import selectors
@@ -66,6 +67,7 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
                 "default_dataset": lab.default_dataset_slug,
                 "catalog": layer_catalog(),
                 "max_epochs": settings.TRAINING["MAX_EPOCHS"],
+                "optimizers": COMPILE_OPTIMIZERS,
             },
             "recent_runs": run_list_for_user(request.user).filter(lab=lab)[:5],
         },

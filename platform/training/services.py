@@ -28,13 +28,14 @@ from courseware.models import Lab
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_lab
 from modelspec import spec_check, spec_normalize
+from modelspec.codegen import COMPILE_OPTIMIZERS
 
 from .models import EpochMetric, Run
 from .selectors import log_line_is_noise
 
 logger = logging.getLogger(__name__)
 
-OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam")
+OPTIMIZERS = tuple(COMPILE_OPTIMIZERS)
 HYPERPARAMETER_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
 MAX_LINE_BYTES = 1 << 20
 
@@ -221,6 +222,17 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if the worker process dies (kill -9, a cold shutdown), the
+    kernel kills the training child too, instead of leaving it to train for nobody."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: the stale-run reaper still ends the run
+
+
 def _describe_exit(returncode: int) -> str:
     if returncode < 0:
         sig = -returncode
@@ -347,6 +359,7 @@ def run_execute(run_id: int) -> str:
             stderr=subprocess.STDOUT,
             pass_fds=(write_fd,),
             start_new_session=True,  # its own process group, so a kill reaches its children too
+            preexec_fn=_die_with_parent,
         )
         os.close(write_fd)
         Run.objects.filter(pk=run_id).update(child_pid=proc.pid)

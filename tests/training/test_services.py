@@ -136,7 +136,7 @@ def test_execute_trains_in_a_child_process_and_writes_the_run_folder(run):
     folder = run.workspace_dir
     config = json.loads((folder / "config.json").read_text())
     assert config["run_id"] == run.pk and config["dataset"]["format"] == "image_folder"
-    for name in ("model.keras", "history.csv", "summary.txt", "logs/train.log", "checkpoints/last.keras"):
+    for name in ("model.keras", "history.csv", "summary.txt", "logs/train.log", "checkpoints/latest.weights.h5", "checkpoints/training_metadata.json"):
         assert (folder / name).is_file(), name
     assert any((folder / "tensorboard").rglob("events.out.tfevents.*"))
     assert run.child_pid is None
@@ -162,3 +162,36 @@ def test_exit_signals_are_explained_to_the_learner():
     assert "out of memory" in services._describe_exit(-9)
     assert "SIGTERM" in services._describe_exit(-15)
     assert "code 3" in services._describe_exit(3)
+
+
+def test_training_child_dies_when_its_worker_process_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    pid_file = tmp_path / "child.pid"
+    parent_code = (
+        "import subprocess, sys, time\n"
+        "from training.services import _die_with_parent\n"
+        f"child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], preexec_fn=_die_with_parent, start_new_session=True)\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(120)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dlclassroom.settings_test", "PYTHONPATH": "platform:workers"}
+    parent = subprocess.Popen([sys.executable, "-c", "import django; django.setup(); exec(open(0).read())"], stdin=subprocess.PIPE, env=env, text=True)
+    parent.stdin.write(parent_code)
+    parent.stdin.close()
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child_pid = int(pid_file.read_text())
+    assert psutil.pid_exists(child_pid)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(child_pid) and psutil.Process(child_pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not psutil.pid_exists(child_pid) or psutil.Process(child_pid).status() == psutil.STATUS_ZOMBIE

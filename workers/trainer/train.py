@@ -12,8 +12,6 @@ from trainer.events import logs_clean
 
 Emit = Callable[[dict], None]
 
-OPTIMIZERS = {"adam", "sgd", "rmsprop", "adamw", "adagrad", "nadam"}
-
 
 def config_load(run_dir: Path) -> dict:
     return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
@@ -72,17 +70,16 @@ def datasets_make(config: dict, tf, keras):
 
 
 def optimizer_make(hp: dict, keras):
+    from modelspec.codegen import COMPILE_OPTIMIZERS
+
     name = str(hp.get("optimizer", "adam")).lower()
-    if name not in OPTIMIZERS:
+    if name not in COMPILE_OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}")
+    optimizer_class = getattr(keras.optimizers, COMPILE_OPTIMIZERS[name])
     lr = float(hp.get("learning_rate", 0.001))
-    classes = {
-        "adam": keras.optimizers.Adam, "sgd": keras.optimizers.SGD, "rmsprop": keras.optimizers.RMSprop,
-        "adamw": keras.optimizers.AdamW, "adagrad": keras.optimizers.Adagrad, "nadam": keras.optimizers.Nadam,
-    }
     if name == "sgd":
-        return classes[name](learning_rate=lr, momentum=float(hp.get("momentum", 0.0)))
-    return classes[name](learning_rate=lr)
+        return optimizer_class(learning_rate=lr, momentum=float(hp.get("momentum", 0.0)))
+    return optimizer_class(learning_rate=lr)
 
 
 def loss_make(compile_config: dict, keras):
@@ -150,15 +147,15 @@ def train(run_dir: Path, emit: Emit) -> None:
     (run_dir / "summary.txt").write_text(summary.getvalue(), encoding="utf-8")
     emit({"type": "summary", "text": summary.getvalue(), "total_params": int(model.count_params())})
 
-    for folder in ("tensorboard", "checkpoints", "backup"):
+    for folder in ("tensorboard", "checkpoints"):
         (run_dir / folder).mkdir(exist_ok=True)
     callbacks = [
         progress_callback_make(keras, emit, float(config.get("batch_events_per_second", 4))),
         keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), histogram_freq=0),
-        keras.callbacks.ModelCheckpoint(str(run_dir / "checkpoints" / "last.keras")),
-        # Lets a restarted worker resume from the last finished epoch instead of from scratch.
-        keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "backup")),
+        # The epoch checkpoint: weights after the last finished epoch plus the epoch number. One
+        # write per epoch serves both the learner's download and a restarted worker's resume.
+        keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "checkpoints"), delete_checkpoint=False),
     ]
     history = model.fit(train_ds, validation_data=val_ds, epochs=int(hp["epochs"]), callbacks=callbacks, verbose=0,
                         shuffle=False)  # tf.data already shuffles, with a seed, every epoch

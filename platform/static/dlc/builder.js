@@ -220,6 +220,7 @@
     const describe = () => { const d = dataset(); $("dataset-help").textContent = d ? interpolate(gettext("%s items, classes: %s"), [d.num_items, d.class_names.join(", ")]) : ""; };
     select.addEventListener("change", () => { syncOutputUnits(); describe(); render(); changed(); });
     describe();
+    Object.entries(config.optimizers).forEach(([value, label]) => $("optimizer").appendChild(el("option", { value, text: label })));
     const hp = config.hyperparameters;
     $("epochs").value = hp.epochs; $("epochs").max = config.max_epochs;
     $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer; $("learning_rate").value = hp.learning_rate;

@@ -16,6 +16,10 @@ from ops.redis_server import redis_start
 from ops.services import platform_bootstrap
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Set up and start Redis (if needed), the ASGI server and a Celery worker."
 
@@ -50,7 +54,7 @@ class Command(BaseCommand):
                 private_redis.stop()
             self.stdout.write("All stopped.")
 
-        signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops the platform like Ctrl-C does
         try:
             passwords = {}
             if not skip_bootstrap:
