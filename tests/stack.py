@@ -118,7 +118,7 @@ def stack_stop(stack: Stack, cleanups: list) -> None:
     for proc in stack.processes.values():
         if proc.poll() is None:
             proc.terminate()
-    for name, proc in stack.processes.items():
+    for proc in stack.processes.values():
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management import call_command
 
 from accounts.services import demo_accounts_create

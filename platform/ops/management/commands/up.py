@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 return
             stopping = True
             self.stdout.write("\nStopping …")
-            for name, proc in reversed(processes):
+            for _name, proc in reversed(processes):
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 20
