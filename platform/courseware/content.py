@@ -42,6 +42,7 @@ class ChapterSource:
     path: Path
     meta: dict[str, Any]
     pages: list[PageSource] = field(default_factory=list)
+    questions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -131,6 +132,7 @@ def course_tree_read(course_dir: Path) -> CourseSource:
     course = CourseSource(path=course_dir, meta=meta)
 
     orders: dict[int, Path] = {}
+    question_ids: dict[str, Path] = {}
     for chapter_dir in sorted(p for p in course_dir.iterdir() if p.is_dir() and (p / "chapter.yaml").exists()):
         chapter_file = chapter_dir / "chapter.yaml"
         cmeta = yaml_file_load(chapter_file)
@@ -151,6 +153,15 @@ def course_tree_read(course_dir: Path) -> CourseSource:
                 raise ContentError(page_file, f"page slug '{slug}' is also used by {page_slugs[slug].name}", 2)
             page_slugs[slug] = page_file
             chapter.pages.append(page)
+        questions_file = chapter_dir / "questions.yaml"
+        if questions_file.exists():
+            from exercises.loader import questions_file_read
+
+            chapter.questions = questions_file_read(questions_file, set(page_slugs))
+            for question in chapter.questions:
+                if question["id"] in question_ids:
+                    raise ContentError(questions_file, f"question id '{question['id']}' is also used in {question_ids[question['id']]}")
+                question_ids[question["id"]] = questions_file
         course.chapters.append(chapter)
 
     labs_dir = course_dir / "labs"

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from exercises.services import questions_sync
 from modelspec import spec_check
 
 from .content import ContentError, course_tree_read, markdown_render
@@ -21,6 +22,7 @@ class LoadReport:
     chapters: int = 0
     pages: int = 0
     labs: int = 0
+    questions: int = 0
     removed: list[str] = field(default_factory=list)
 
 
@@ -90,6 +92,9 @@ def course_load(course_dir: Path) -> LoadReport:
             )
             pages_by_key[(chapter.slug, page.slug)] = page
             report.pages += 1
+        report.questions += questions_sync(
+            course, chapter, chapter_src.questions, {slug: page for (ch, slug), page in pages_by_key.items() if ch == chapter.slug}
+        )
         stale = Page.objects.filter(chapter=chapter).exclude(slug__in=[p.meta["slug"] for p in chapter_src.pages])
         report.removed += [f"page {chapter.slug}/{slug}" for slug in stale.values_list("slug", flat=True)]
         stale.delete()

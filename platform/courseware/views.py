@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from datasets.selectors import dataset_list_for_lab
+from exercises.selectors import questions_for_page
 from modelspec import layer_catalog
 from modelspec.codegen import COMPILE_OPTIMIZERS
 from training.selectors import run_list_for_user
@@ -36,11 +37,12 @@ def page_detail(request: HttpRequest, course_slug: str, chapter_slug: str, page_
     page_visit_record(page, request.user)
     previous_page, next_page = selectors.page_neighbours(page)
     labs = page.chapter.course.labs.filter(slug__in=page.lab_slugs)
+    questions = questions_for_page(page, request.user)
     return render(
         request,
         "courseware/page_detail.html",
         {"page": page, "chapter": page.chapter, "course": page.chapter.course, "labs": labs,
-         "previous_page": previous_page, "next_page": next_page},
+         "previous_page": previous_page, "next_page": next_page, "questions": questions},
     )
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "courseware",
+    "exercises",
     "datasets",
     "training",
     "ops",

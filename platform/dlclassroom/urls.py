@@ -16,6 +16,7 @@ urlpatterns = [
     path("courses/", include("courseware.urls")),
     path("runs/", include("training.urls")),
     path("api/", include("training.api_urls")),
+    path("api/", include("exercises.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -112,3 +112,18 @@ def test_invalid_spec_over_http_is_refused_and_nothing_is_queued(stack):
     assert response.status_code == 400
     assert "Conv2D" in response.json()["detail"] and "kernel_size" in response.json()["detail"]
     assert session.get(f"{stack.base_url}/api/runs/", timeout=10).json() == before
+
+
+def test_reconnecting_mid_run_replays_history_then_continues_live(stack):
+    session = stack.login("learner")
+    run = submit(stack, session, epochs=4, batch_size=4)
+    first = run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "epoch"))
+    seen = max(m["epoch"] for m in first if m["type"] == "epoch")
+    rest = run_coro(collect(stack, session, run["id"], lambda m: m["type"] == "done"))
+    history = rest[0]
+    assert history["type"] == "history" and history["run"]["status"] in ("running", "succeeded")
+    replayed = [e["epoch"] for e in history["epochs"]]
+    assert replayed[:seen] == list(range(1, seen + 1)), "epochs finished before the reconnect come from the database"
+    live = [m["epoch"] for m in rest[1:] if m["type"] == "epoch"]
+    assert sorted(set(replayed) | set(live)) == [1, 2, 3, 4]
+    assert rest[-1]["status"] == "succeeded"

@@ -24,6 +24,7 @@ class Command(BaseCommand):
             except ContentError as exc:
                 raise CommandError(f"content error: {exc}") from exc
             self.stdout.write(
-                f"loaded {report.course.slug}: {report.chapters} chapters, {report.pages} pages, {report.labs} labs"
+                f"loaded {report.course.slug}: {report.chapters} chapters, {report.pages} pages, "
+                f"{report.questions} questions, {report.labs} labs"
                 + (f"; removed {', '.join(report.removed)}" if report.removed else "")
             )

@@ -1,0 +1,30 @@
+"""Answering a lesson's question in headless Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_lab_flow import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_learner_answers_a_question_and_sees_the_explanation(stack, page):
+    log_in(page, stack)
+    page.goto(f"{stack.base_url}/courses/deep-learning-tf/ch08-image-classification/loading-images/")
+    question = page.get_by_test_id("question").filter(has_text="500 像素").first
+    expect(question).to_be_visible()
+    expect(question.get_by_test_id("question-result")).to_be_empty()
+    question.locator("input[name=value]").fill("3")
+    question.get_by_test_id("check-answer").click()
+    expect(question.get_by_test_id("question-result").locator(".alert")).to_have_attribute("data-correct", "false")
+    question.locator("input[name=value]").fill("abc")
+    question.get_by_test_id("check-answer").click()
+    expect(question.get_by_test_id("question-result")).to_contain_text("数")  # "请输入一个数…"
+    question.locator("input[name=value]").fill("2")
+    question.get_by_test_id("check-answer").click()
+    result = question.get_by_test_id("question-result")
+    expect(result.locator(".alert")).to_have_attribute("data-correct", "true")
+    expect(result.locator(".explanation")).to_contain_text("180")
+    expect(result.locator(".explanation .katex").first).to_be_visible()  # formulas rendered by KaTeX
+    page.reload()
+    expect(page.get_by_test_id("question").filter(has_text="500 像素").first.locator(".explanation")).to_be_visible()
