@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from courseware.selectors import course_list_for_user
+from courseware.selectors import course_list_for_user, course_progress
 from training.selectors import run_list_for_user
 
 
@@ -14,8 +14,5 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {"courses": course_list_for_user(request.user), "runs": run_list_for_user(request.user)[:10]},
-    )
+    courses = [(course, course_progress(course, request.user)) for course in course_list_for_user(request.user)]
+    return render(request, "accounts/dashboard.html", {"courses": courses, "runs": run_list_for_user(request.user)[:10]})

@@ -52,3 +52,36 @@ def user_is_course_instructor(user, course_id: int) -> bool:
     if not user.is_authenticated:
         return False
     return Enrollment.objects.filter(course_id=course_id, user=user, role=Enrollment.Role.INSTRUCTOR).exists()
+
+
+def course_progress(course: Course, user) -> dict:
+    """Pages read and questions answered/solved, for the whole course and per chapter."""
+    from django.db.models import Count, Q
+
+    from exercises.models import Question
+
+    chapters = {}
+    page_rows = (
+        Page.objects.filter(chapter__course=course)
+        .values("chapter_id")
+        .annotate(total=Count("id", distinct=True), read=Count("visits", filter=Q(visits__user=user), distinct=True))
+    )
+    for row in page_rows:
+        chapters[row["chapter_id"]] = {"pages": row["total"], "pages_read": row["read"], "questions": 0, "answered": 0, "solved": 0}
+    question_rows = (
+        Question.objects.filter(course=course, retired=False)
+        .values("chapter_id")
+        .annotate(
+            total=Count("id", distinct=True),
+            answered=Count("id", filter=Q(attempts__user=user), distinct=True),
+            solved=Count("id", filter=Q(attempts__user=user, attempts__is_correct=True), distinct=True),
+        )
+    )
+    for row in question_rows:
+        entry = chapters.setdefault(row["chapter_id"], {"pages": 0, "pages_read": 0, "questions": 0, "answered": 0, "solved": 0})
+        entry.update(questions=row["total"], answered=row["answered"], solved=row["solved"])
+    totals = {key: sum(c[key] for c in chapters.values()) for key in ("pages", "pages_read", "questions", "answered", "solved")}
+    done = totals["pages_read"] + totals["answered"]
+    possible = totals["pages"] + totals["questions"]
+    totals["percent"] = round(100 * done / possible) if possible else 0
+    return {"chapters": chapters, **totals}

@@ -26,7 +26,9 @@ def course_detail(request: HttpRequest, course_slug: str) -> HttpResponse:
     course = selectors.course_get_with_outline(course_slug)
     if course is None:
         raise Http404("No such course")
-    return render(request, "courseware/course_detail.html", {"course": course})
+    progress = selectors.course_progress(course, request.user)
+    chapters = [(chapter, progress["chapters"].get(chapter.id, {})) for chapter in course.chapters.all()]
+    return render(request, "courseware/course_detail.html", {"course": course, "chapters": chapters, "progress": progress})
 
 
 @login_required

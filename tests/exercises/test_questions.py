@@ -143,3 +143,23 @@ def test_malformed_questions_fail_the_load_naming_file_and_line(tmp_path, text, 
         course_load(root)
     assert excinfo.value.path.endswith("questions.yaml") and excinfo.value.line == line and words in str(excinfo.value)
     assert not Page.objects.filter(chapter__course__slug="mini").exists()
+
+
+def test_progress_counts_pages_read_and_questions_answered(course):
+    from courseware.selectors import course_progress
+
+    user = UserFactory()
+    client = logged_in(user)
+    before = course_progress(course, user)
+    assert before["pages_read"] == 0 and before["answered"] == 0 and before["pages"] >= 50 and before["questions"] >= 100
+    question = Question.objects.filter(course=course, type="single").first()
+    page = question.page
+    client.get(f"/courses/{course.slug}/{page.chapter.slug}/{page.slug}/")
+    client.get(f"/courses/{course.slug}/{page.chapter.slug}/{page.slug}/")
+    client.post(f"/api/questions/{question.pk}/attempts/", {"response": {"choice": question.answer}}, content_type="application/json")
+    after = course_progress(course, user)
+    assert (after["pages_read"], after["answered"], after["solved"]) == (1, 1, 1)
+    assert after["chapters"][page.chapter_id]["pages_read"] == 1
+    html = client.get(f"/courses/{course.slug}/").content.decode()
+    assert 'data-testid="course-progress"' in html
+    assert "1/" in client.get("/dashboard/").content.decode()
