@@ -183,6 +183,8 @@ _DISPLAY_MATH_RE = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
 _INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
 _FIGURE_RE = re.compile(r"\]\(figure:([a-z0-9][a-z0-9_-]*)\)")
 _PLACEHOLDER_RE = re.compile(r"@@MATH(\d+)@@")
+# Figures that are interactive widgets: the lesson gets a mount point instead of an image.
+WIDGET_FIGURES = {"ch02-shape-explorer": "tensor-shape"}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "figure",
@@ -236,6 +238,10 @@ def markdown_render(body: str, figure_url: str = "/courses/figures/{name}.png") 
             return f'<div class="math math-display">{html.escape(tex)}</div>'
         return f'<span class="math math-inline">{html.escape(tex)}</span>'
 
+    for name, widget in WIDGET_FIGURES.items():
+        src = re.escape(figure_url.format(name=name))
+        clean = re.sub(rf'<p>\s*<img[^>]*src="{src}"[^>]*>\s*</p>|<img[^>]*src="{src}"[^>]*>',
+                       f'<div class="dlc-widget" data-widget="{widget}"></div>', clean)
     # A formula alone in a paragraph is display math; drop the <p> so the <div> is valid HTML.
     clean = re.sub(r"<p>(@@MATH\d+@@)</p>", r"\1", clean)
     return _PLACEHOLDER_RE.sub(unstash, clean), clean_toc

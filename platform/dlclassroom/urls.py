@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from courseware import api as courseware_api
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("runs/", include("training.urls")),
     path("api/", include("training.api_urls")),
     path("api/", include("exercises.api_urls")),
+    path("api/widgets/tensor-shape/", courseware_api.TensorShapeView.as_view(), name="api-tensor-shape"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

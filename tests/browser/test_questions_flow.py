@@ -28,3 +28,17 @@ def test_learner_answers_a_question_and_sees_the_explanation(stack, page):
     expect(result.locator(".explanation .katex").first).to_be_visible()  # formulas rendered by KaTeX
     page.reload()
     expect(page.get_by_test_id("question").filter(has_text="500 像素").first.locator(".explanation")).to_be_visible()
+
+
+def test_tensor_shape_explorer_in_a_lesson(stack, page):
+    log_in(page, stack)
+    page.goto(f"{stack.base_url}/courses/deep-learning-tf/ch02-tensors/data-shapes/")
+    widget = page.get_by_test_id("tensor-shape-explorer")
+    expect(widget.get_by_test_id("ts-output")).to_contain_text("(4, 6)")
+    widget.get_by_test_id("ts-op").select_option("matmul")
+    widget.get_by_test_id("ts-arg").fill("(5, 2)")
+    widget.get_by_test_id("ts-go").click()
+    expect(widget.get_by_test_id("ts-error")).to_be_visible()
+    widget.get_by_test_id("ts-arg").fill("(4, 5)")
+    widget.get_by_test_id("ts-arg").press("Enter")
+    expect(widget.get_by_test_id("ts-output")).to_contain_text("(2, 3, 5)")
