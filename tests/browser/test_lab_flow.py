@@ -49,12 +49,24 @@ def test_learner_opens_the_lab_edits_the_model_trains_and_watches_it_live(stack,
     page.locator("#arg-4-kernel_size").dispatch_event("change")
     expect(page.get_by_test_id("spec-errors")).to_be_empty()
 
-    # Remove the second and third conv blocks' Dense-heavy cost: shrink the input for CI speed.
+    # Shrink the input so the run is CI-sized.
     page.get_by_test_id("input-shape").fill("32,32,3")
     page.get_by_test_id("input-shape").dispatch_event("change")
     expect(page.get_by_test_id("layer-shape").nth(4)).to_have_text("(None, 32, 32, 16)")
     page.get_by_test_id("remove-layer").nth(2).click()  # drop RandomZoom
     expect(rows).to_have_count(13)
+    # Add a layer (it goes in before the output layer) and move it up one place.
+    page.locator("#add-type").select_option("Dropout")
+    page.get_by_test_id("add-layer").click()
+    expect(rows).to_have_count(14)
+    expect(rows.nth(12)).to_contain_text("Dropout")
+    rows.nth(12).get_by_role("button", name="上移").click()
+    expect(rows.nth(11)).to_contain_text("Dropout")
+    expect(rows.nth(12)).to_contain_text("Dense")
+    expect(page.get_by_test_id("spec-errors")).to_be_empty()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=keras-code]').textContent.includes('layers.Dropout(0.2),\\n    layers.Dense(128')"
+    )
     page.fill("#epochs", "2")
     page.fill("#batch_size", "16")
     page.get_by_test_id("submit-run").click()

@@ -158,14 +158,17 @@
     render(); changed();
   }
   function remove(index) { spec.layers.splice(index, 1); render(); changed(); }
+  // Sensible first values for a new layer's required arguments; the learner edits from there.
+  const STARTER_ARGS = { filters: 32, units: 64, kernel_size: 3, rate: 0.2, factor: 0.1, height_factor: 0.1,
+    width_factor: 0.1, scale: 1 / 255, target_shape: [-1], activation: "relu" };
+  function starterValue(arg) {
+    if (arg.name in STARTER_ARGS) return STARTER_ARGS[arg.name];
+    if (arg.default !== null && arg.default !== undefined) return arg.default;
+    return arg.min ?? 1;
+  }
   function add(type) {
-    const entry = catalog[type];
     const args = {};
-    entry.args.filter((a) => a.required).forEach((a) => {
-      args[a.name] = a.kind === "float" ? Math.min(a.max ?? 0.1, 0.1) : (a.kind === "activation" ? "relu" : (a.min ?? 1) > 1 ? a.min : (a.name === "filters" ? 32 : a.name === "units" ? 64 : a.name === "kernel_size" ? 3 : 1));
-    });
-    if (type === "Rescaling") args.scale = 1 / 255;
-    if (type === "Reshape") args.target_shape = [-1];
+    catalog[type].args.filter((a) => a.required).forEach((a) => { args[a.name] = starterValue(a); });
     // New layers go before the output layer, where they usually belong.
     const at = spec.layers.length && spec.layers[spec.layers.length - 1].type === "Dense" ? spec.layers.length - 1 : spec.layers.length;
     spec.layers.splice(at, 0, { type, args });
