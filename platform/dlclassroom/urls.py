@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("training.api_urls")),
     path("api/", include("exercises.api_urls")),
     path("api/widgets/tensor-shape/", courseware_api.TensorShapeView.as_view(), name="api-tensor-shape"),
+    path("api/widgets/kernel/", courseware_api.KernelView.as_view(), name="api-kernel"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

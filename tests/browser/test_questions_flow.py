@@ -42,3 +42,30 @@ def test_tensor_shape_explorer_in_a_lesson(stack, page):
     widget.get_by_test_id("ts-arg").fill("(4, 5)")
     widget.get_by_test_id("ts-arg").press("Enter")
     expect(widget.get_by_test_id("ts-output")).to_contain_text("(2, 3, 5)")
+
+
+def test_convolution_and_pooling_widget_on_a_sample_photo_and_an_upload(stack, page, tmp_path):
+    from PIL import Image
+
+    log_in(page, stack)
+    page.goto(f"{stack.base_url}/courses/deep-learning-tf/ch06-convolution/filters-on-images/")
+    widget = page.get_by_test_id("kernel-explorer")
+    expect(widget.get_by_test_id("k-formula")).to_contain_text("same: ceil(")
+    widget.get_by_test_id("k-preset").select_option("laplacian")
+    widget.get_by_test_id("k-apply").click()
+    expect(widget.locator("img")).to_have_count(2)
+    widget.get_by_test_id("k-op").select_option("max")
+    widget.get_by_test_id("k-padding").select_option("valid")
+    widget.get_by_test_id("k-apply").click()
+    expect(widget.get_by_test_id("k-formula")).to_contain_text("valid: (floor((")
+    path = tmp_path / "mine.png"
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(path)
+    widget.get_by_test_id("k-source").select_option("upload")
+    widget.get_by_test_id("k-file").set_input_files(str(path))
+    widget.get_by_test_id("k-apply").click()
+    expect(widget.get_by_test_id("k-formula")).to_contain_text("= 24 × 32")
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"this is not a png")
+    widget.get_by_test_id("k-file").set_input_files(str(bad))
+    widget.get_by_test_id("k-apply").click()
+    expect(widget.get_by_test_id("k-error")).to_be_visible()

@@ -51,6 +51,99 @@
     [shape, arg].forEach((input) => input.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); compute(); } }));
     compute();
   }
-  const WIDGETS = { "tensor-shape": tensorShape };
+  const PRESETS = {
+    mean: [[1 / 9, 1 / 9, 1 / 9], [1 / 9, 1 / 9, 1 / 9], [1 / 9, 1 / 9, 1 / 9]],
+    gaussian: [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    laplacian: [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    sobel_x: [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    sobel_y: [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    sharpen: [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    identity: [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+  };
+  const PRESET_NAMES = { mean: gettext("mean"), gaussian: gettext("Gaussian"), laplacian: gettext("Laplacian (edges)"),
+    sobel_x: gettext("Sobel, vertical edges"), sobel_y: gettext("Sobel, horizontal edges"), sharpen: gettext("sharpen"), identity: gettext("identity") };
+
+  function select(options, attrs) {
+    const node = el("select", Object.assign({ class: "form-select form-select-sm w-auto" }, attrs));
+    options.forEach(([value, label]) => node.appendChild(el("option", { value }, label)));
+    return node;
+  }
+
+  function kernelWidget(mount) {
+    const card = el("div", { class: "card border-info my-3", "data-testid": "kernel-explorer" });
+    const body = el("div", { class: "card-body" });
+    body.appendChild(el("h3", { class: "h6" }, gettext("Convolution and pooling on an image")));
+    const controls = el("div", { class: "d-flex flex-wrap gap-2 align-items-center mb-2" });
+    const source = select([["china", gettext("sample photo: temple")], ["flower", gettext("sample photo: flower")], ["upload", gettext("my own image …")]], { "aria-label": gettext("Image"), "data-testid": "k-source" });
+    const file = el("input", { type: "file", accept: "image/png,image/jpeg,image/gif,image/bmp,image/webp", class: "form-control form-control-sm w-auto d-none", "data-testid": "k-file", "aria-label": gettext("Image file") });
+    const operation = select([["conv", gettext("3×3 convolution")], ["max", gettext("max pooling")], ["avg", gettext("average pooling")]], { "aria-label": gettext("Operation"), "data-testid": "k-op" });
+    const preset = select(Object.keys(PRESETS).map((k) => [k, PRESET_NAMES[k]]), { "aria-label": gettext("Kernel"), "data-testid": "k-preset" });
+    const windowSize = select([["2", "2×2"], ["3", "3×3"]], { "aria-label": gettext("Window"), "data-testid": "k-window" });
+    const stride = select([["1", gettext("stride 1")], ["2", gettext("stride 2")], ["3", gettext("stride 3")]], { "aria-label": gettext("Stride"), "data-testid": "k-stride" });
+    const padding = select([["same", "padding same"], ["valid", "padding valid"]], { "aria-label": gettext("Padding"), "data-testid": "k-padding" });
+    const apply = el("button", { class: "btn btn-sm btn-info", type: "button", "data-testid": "k-apply" }, gettext("Apply"));
+    [source, file, operation, preset, windowSize, stride, padding, apply].forEach((n) => controls.appendChild(n));
+    const grid = el("div", { class: "d-inline-grid gap-1 mb-2 kernel-grid", "data-testid": "k-grid" });
+    const cells = [];
+    for (let i = 0; i < 9; i += 1) {
+      const cell = el("input", { class: "form-control form-control-sm font-monospace text-end", size: "5", "aria-label": interpolate(gettext("kernel row %s column %s"), [Math.floor(i / 3) + 1, (i % 3) + 1]) });
+      cells.push(cell); grid.appendChild(cell);
+    }
+    const out = el("div", { class: "row g-3 align-items-start", role: "status", "aria-live": "polite" });
+    [controls, grid, out].forEach((n) => body.appendChild(n));
+    card.appendChild(body);
+    mount.replaceChildren(card);
+
+    function fillKernel() { PRESETS[preset.value].flat().forEach((v, i) => { cells[i].value = String(Math.round(v * 10000) / 10000); }); }
+    function sync() {
+      const conv = operation.value === "conv";
+      preset.classList.toggle("d-none", !conv); grid.classList.toggle("d-none", !conv); windowSize.classList.toggle("d-none", conv);
+      file.classList.toggle("d-none", source.value !== "upload");
+    }
+    async function run() {
+      const fields = { operation: operation.value, padding: padding.value, stride: Number(stride.value), window: Number(windowSize.value) };
+      if (operation.value === "conv") {
+        fields.kernel = [0, 1, 2].map((r) => [0, 1, 2].map((c) => Number(cells[r * 3 + c].value.trim() === "" ? NaN : cells[r * 3 + c].value)));
+        if (fields.kernel.flat().some((v) => !Number.isFinite(v))) { show({ detail: gettext("Every kernel cell needs a number.") }); return; }
+      }
+      let result;
+      if (source.value === "upload") {
+        if (!file.files.length) { show({ detail: gettext("Choose an image file first.") }); return; }
+        const form = new FormData();
+        Object.entries(fields).forEach(([k, v]) => form.append(k, typeof v === "object" ? JSON.stringify(v) : String(v)));
+        form.append("upload", file.files[0]);
+        const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+        const response = await fetch("/api/widgets/kernel/", { method: "POST", body: form, credentials: "same-origin", headers: { "X-CSRFToken": match ? decodeURIComponent(match[1]) : "" } });
+        let data; try { data = await response.json(); } catch (err) { data = { detail: response.statusText }; }
+        result = { ok: response.ok, data };
+      } else {
+        result = await dlcApi.post("/api/widgets/kernel/", Object.assign({ sample: source.value }, fields));
+      }
+      show(result.ok ? null : result.data, result.ok ? result.data : null);
+    }
+    function figure(title, png, size) {
+      const col = el("div", { class: "col-sm-6" });
+      col.appendChild(el("div", { class: "small text-body-secondary" }, `${title}: ${size[0]} × ${size[1]}`));
+      const img = el("img", { src: png, alt: title, class: "img-fluid border pixelated" });
+      col.appendChild(img);
+      return col;
+    }
+    function show(error, data) {
+      out.replaceChildren();
+      if (error) { out.appendChild(el("div", { class: "text-danger col-12", "data-testid": "k-error" }, "✖ " + (error.detail || gettext("Not allowed.")))); return; }
+      out.appendChild(figure(gettext("input"), data.input.png, data.input.size));
+      out.appendChild(figure(gettext("output"), data.output.png, data.output.size));
+      out.appendChild(el("div", { class: "col-12 font-monospace small", "data-testid": "k-formula" }, data.formula));
+    }
+    preset.addEventListener("change", fillKernel);
+    [source, operation].forEach((n) => n.addEventListener("change", sync));
+    // Pooling windows usually do not overlap: the stride follows the window unless changed.
+    operation.addEventListener("change", () => { stride.value = operation.value === "conv" ? "1" : windowSize.value; });
+    windowSize.addEventListener("change", () => { stride.value = windowSize.value; });
+    apply.addEventListener("click", run);
+    fillKernel(); sync(); run();
+  }
+
+  const WIDGETS = { "tensor-shape": tensorShape, kernel: kernelWidget };
   document.querySelectorAll(".dlc-widget").forEach((mount) => { const make = WIDGETS[mount.dataset.widget]; if (make) make(mount); });
 })();
