@@ -184,7 +184,7 @@ _INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\$)")
 _FIGURE_RE = re.compile(r"\]\(figure:([a-z0-9][a-z0-9_-]*)\)")
 _PLACEHOLDER_RE = re.compile(r"@@MATH(\d+)@@")
 # Figures that are interactive widgets: the lesson gets a mount point instead of an image.
-WIDGET_FIGURES = {"ch02-shape-explorer": "tensor-shape", "ch06-kernel-explorer": "kernel"}
+WIDGET_FIGURES = {"ch02-shape-explorer": "tensor-shape", "ch06-kernel-explorer": "kernel", "ch08-layer-explainer": "layer-explainer"}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "figure",

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
 from courseware.selectors import lab_get
-from modelspec import spec_check, spec_keras_code
+from modelspec import layer_catalog, spec_check, spec_keras_code
 
 from . import selectors, services
 from .models import Run
@@ -135,6 +135,14 @@ class RunCancelView(APIView):
         services.run_cancel(run)
         run.refresh_from_db()
         return Response(_run_data(run))
+
+
+class LayerCatalogView(APIView):
+    """The whitelisted layers and their arguments (types, defaults, ranges, help in zh/en)."""
+
+    @extend_schema(summary="Layer catalog for model specs", responses=dict)
+    def get(self, request):
+        return Response(layer_catalog())
 
 
 class SpecCheckSerializer(serializers.Serializer):

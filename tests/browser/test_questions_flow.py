@@ -69,3 +69,20 @@ def test_convolution_and_pooling_widget_on_a_sample_photo_and_an_upload(stack, p
     widget.get_by_test_id("k-file").set_input_files(str(bad))
     widget.get_by_test_id("k-apply").click()
     expect(widget.get_by_test_id("k-error")).to_be_visible()
+
+
+def test_layer_explainer_reproduces_a_row_of_the_flowers_table(stack, page):
+    log_in(page, stack)
+    page.goto(f"{stack.base_url}/courses/deep-learning-tf/ch08-image-classification/flowers-model/")
+    widget = page.get_by_test_id("layer-explainer")
+    expect(widget.get_by_test_id("le-output")).to_contain_text("(None, 180, 180, 16)")
+    expect(widget.get_by_test_id("le-output")).to_contain_text("448")
+    widget.get_by_test_id("le-input").fill("(90, 90, 16)")
+    widget.locator("input[data-arg=filters]").fill("32")
+    widget.get_by_test_id("le-go").click()
+    expect(widget.get_by_test_id("le-output")).to_contain_text("4,640")
+    expect(widget).to_contain_text("(3·3·16 + 1) · 32 = 4640")
+    widget.locator("input[data-arg=kernel_size]").fill("500")
+    widget.locator("input[data-arg=padding]").fill("valid")
+    widget.get_by_test_id("le-go").click()
+    expect(widget.get_by_test_id("le-error")).to_contain_text("kernel_size")

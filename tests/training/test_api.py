@@ -143,3 +143,9 @@ def test_openapi_schema_describes_the_run_endpoints(learner):
     text = response.content.decode()
     for path in ("/api/runs/", "/api/runs/{run_id}/", "/api/runs/{run_id}/cancel/", "/api/modelspec/check/"):
         assert path in text
+
+
+def test_layer_catalog_lists_the_whitelist(learner):
+    body = client_for(learner).get("/api/modelspec/catalog/").json()
+    conv = next(entry for entry in body if entry["type"] == "Conv2D")
+    assert {"filters", "kernel_size", "padding"} <= {arg["name"] for arg in conv["args"]}

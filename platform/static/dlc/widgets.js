@@ -144,6 +144,65 @@
     fillKernel(); sync(); run();
   }
 
-  const WIDGETS = { "tensor-shape": tensorShape, kernel: kernelWidget };
+  async function layerExplainer(mount) {
+    const card = el("div", { class: "card border-info my-3", "data-testid": "layer-explainer" });
+    const body = el("div", { class: "card-body" });
+    body.appendChild(el("h3", { class: "h6" }, gettext("Layer explainer: output shape and parameters")));
+    const row = el("div", { class: "d-flex flex-wrap gap-2 align-items-center" });
+    const inputShape = el("input", { class: "form-control form-control-sm font-monospace w-auto", value: "(180, 180, 3)", size: "14", "aria-label": gettext("Input shape"), "data-testid": "le-input" });
+    const type = el("select", { class: "form-select form-select-sm w-auto", "aria-label": gettext("Layer"), "data-testid": "le-type" });
+    const args = el("div", { class: "d-flex flex-wrap gap-2 align-items-center" });
+    const go = el("button", { class: "btn btn-sm btn-info", type: "button", "data-testid": "le-go" }, gettext("Compute"));
+    [inputShape, type, args, go].forEach((n) => row.appendChild(n));
+    const out = el("div", { class: "mt-2 font-monospace small", role: "status", "aria-live": "polite", "data-testid": "le-result" });
+    body.appendChild(row); body.appendChild(out); card.appendChild(body); mount.replaceChildren(card);
+    const catalogResult = await dlcApi.get("/api/modelspec/catalog/");
+    if (!catalogResult.ok) { out.textContent = catalogResult.data.detail || ""; return; }
+    const catalog = Object.fromEntries(catalogResult.data.map((entry) => [entry.type, entry]));
+    Object.keys(catalog).forEach((name) => type.appendChild(el("option", { value: name }, name)));
+    const starters = { Conv2D: { filters: "16", kernel_size: "3", padding: "same", activation: "relu" }, Dense: { units: "128" } };
+    function renderArgs() {
+      args.replaceChildren();
+      catalog[type.value].args.forEach((arg) => {
+        const input = el("input", { class: "form-control form-control-sm font-monospace", size: "7", "data-arg": arg.name, "aria-label": arg.name,
+          placeholder: arg.default === null || arg.default === undefined ? (arg.required ? "?" : "") : String(arg.default),
+          value: (starters[type.value] || {})[arg.name] || "" });
+        const label = el("label", { class: "small text-body-secondary d-inline-flex align-items-center gap-1" }, arg.name);
+        label.appendChild(input);
+        args.appendChild(label);
+      });
+    }
+    function parse(text) {
+      const t = text.trim();
+      if (t === "") return undefined;
+      if (/^[\[(]?\s*-?\d+(\s*,\s*-?\d+)*\s*,?\s*[\])]?$/.test(t) && /[,\[(]/.test(t)) return t.replace(/[()\[\]\s]/g, "").split(",").filter((p) => p !== "").map(Number);
+      if (t === "true" || t === "false") return t === "true";
+      const n = Number(t);
+      return Number.isFinite(n) ? n : t;
+    }
+    async function compute() {
+      const layerArgs = {};
+      args.querySelectorAll("input").forEach((input) => { const v = parse(input.value); if (v !== undefined) layerArgs[input.dataset.arg] = v; });
+      const shape = parse(inputShape.value);
+      const spec = { input_shape: Array.isArray(shape) ? shape : [shape], layers: [{ type: type.value, args: layerArgs }] };
+      const result = await dlcApi.post("/api/modelspec/check/", { spec });
+      out.replaceChildren();
+      if (!result.ok) { out.appendChild(el("div", { class: "text-danger" }, result.data.detail || gettext("Not allowed."))); return; }
+      const report = result.data;
+      if (!report.valid) { report.errors.forEach((e) => out.appendChild(el("div", { class: "text-danger", "data-testid": "le-error" }, "✖ " + e.message))); return; }
+      const layer = report.layers[0];
+      out.appendChild(el("div", { class: "fw-semibold text-success", "data-testid": "le-output" },
+        interpolate(gettext("output shape %s · %s parameters"), ["(" + layer.output_shape.map((d) => (d === null ? "None" : d)).join(", ") + ")", layer.params.toLocaleString()])));
+      out.appendChild(el("div", {}, gettext("shape") + ": " + layer.shape_formula));
+      out.appendChild(el("div", {}, gettext("params") + ": " + layer.param_formula));
+    }
+    type.value = "Conv2D";
+    renderArgs();
+    type.addEventListener("change", renderArgs);
+    go.addEventListener("click", compute);
+    compute();
+  }
+
+  const WIDGETS = { "tensor-shape": tensorShape, kernel: kernelWidget, "layer-explainer": layerExplainer };
   document.querySelectorAll(".dlc-widget").forEach((mount) => { const make = WIDGETS[mount.dataset.widget]; if (make) make(mount); });
 })();
