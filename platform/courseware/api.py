@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -10,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .image_ops import (
-    MAX_UPLOAD_BYTES,
     PRESET_KERNELS,
     SAMPLE_IMAGES,
     ImageOpError,
@@ -20,6 +18,7 @@ from .image_ops import (
     kernel_validate,
     png_data_url,
     pool2d,
+    upload_size_check,
 )
 from .tensor_shapes import OPERATIONS, ShapeError, dims_parse, shape_apply, shape_describe
 
@@ -69,10 +68,8 @@ class KernelView(APIView):
         data = payload.validated_data
         try:
             if data.get("upload") is not None:
-                upload = data["upload"]
-                if upload.size > MAX_UPLOAD_BYTES:
-                    raise ImageOpError(_("The image is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
-                image = image_load_upload(upload.read())
+                upload_size_check(data["upload"].size)  # before reading it into memory
+                image = image_load_upload(data["upload"].read())
             else:
                 image = image_load_sample(data.get("sample", "china"))
             if data["operation"] == "conv":

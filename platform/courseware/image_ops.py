@@ -102,11 +102,15 @@ def image_load_sample(name: str) -> np.ndarray:
     return _to_grey(Image.fromarray(load_sample_image(SAMPLE_IMAGES[name])))
 
 
+def upload_size_check(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise ImageOpError(_("The image is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+
+
 def image_load_upload(data: bytes) -> np.ndarray:
     """A learner's upload, checked with Pillow: size, format, pixel count (decompression bombs
     are refused before decoding), and that it really decodes."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImageOpError(_("The image is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
+    upload_size_check(len(data))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in UPLOAD_FORMATS:
