@@ -91,7 +91,7 @@ def stack_start(datasets: tuple[str, ...] = ("shapes-mini",)) -> tuple[Stack, li
     }
     env.pop("DATABASE_URL", None)
     stack = Stack(base_url=f"http://127.0.0.1:{port}", data_root=data_root, env=env)
-    stack.manage("bootstrap", "--datasets", *datasets, "--demo-password", PASSWORD)
+    stack.manage("bootstrap", "--datasets", *datasets, "--demo-password", PASSWORD, "--no-figures")
 
     commands = {
         "web": daphne_command("127.0.0.1", port),

@@ -51,6 +51,8 @@ class CourseSource:
     meta: dict[str, Any]
     chapters: list[ChapterSource] = field(default_factory=list)
     labs: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    # figure name -> Chinese caption, from figures.yaml (platform-drawn figures and widgets)
+    figures: dict[str, str] = field(default_factory=dict)
 
 
 def _yaml_load(text: str, path: Path, line_offset: int = 0) -> Any:
@@ -119,6 +121,36 @@ def page_file_parse(path: Path) -> PageSource:
     return PageSource(path=path, meta=meta, body=body)
 
 
+def _figures_read(path: Path) -> dict[str, str]:
+    data = yaml_file_load(path)
+    if not isinstance(data, dict):
+        raise ContentError(path, "figures.yaml must map figure names to {title_zh, description}", 1)
+    titles: dict[str, str] = {}
+    for name, entry in data.items():
+        line = _line_of(path, f"{name}:")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+            raise ContentError(path, f"figure name {name!r} must use lowercase letters, digits, '-' and '_'", line)
+        if not isinstance(entry, dict) or not isinstance(entry.get("title_zh"), str) or not isinstance(entry.get("description"), str):
+            raise ContentError(path, f"figure '{name}' needs a title_zh and a description", line)
+        titles[name] = entry["title_zh"].strip()
+    return titles
+
+
+def _line_of(path: Path, needle: str) -> int | None:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def _figures_check(page_path: Path, figures: dict[str, str]) -> None:
+    """A lesson may only show figures that figures.yaml describes (so the platform draws them)."""
+    for number, line in enumerate(page_path.read_text(encoding="utf-8").splitlines(), start=1):
+        for name in _FIGURE_RE.findall(line):
+            if name not in figures:
+                raise ContentError(page_path, f"figure '{name}' is not described in figures.yaml", number)
+
+
 def course_tree_read(course_dir: Path) -> CourseSource:
     """Read and validate a whole course folder."""
     course_file = course_dir / "course.yaml"
@@ -164,6 +196,13 @@ def course_tree_read(course_dir: Path) -> CourseSource:
                 question_ids[question["id"]] = questions_file
         course.chapters.append(chapter)
 
+    figures_file = course_dir / "figures.yaml"
+    if figures_file.exists():
+        course.figures = _figures_read(figures_file)
+        for chapter in course.chapters:
+            for page in chapter.pages:
+                _figures_check(page.path, course.figures)
+
     labs_dir = course_dir / "labs"
     if labs_dir.is_dir():
         for lab_file in sorted(labs_dir.glob("*.yaml")):
@@ -200,8 +239,11 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def markdown_render(body: str, figure_url: str = "/courses/figures/{name}.png") -> tuple[str, str]:
+def markdown_render(body: str, figure_url: str = "/courses/figures/{name}.png", figure_titles: dict[str, str] | None = None) -> tuple[str, str]:
     """Render lesson Markdown to sanitized HTML; returns (html, table-of-contents html).
+
+    A figure alone in its paragraph becomes ``<figure>`` with its caption from ``figure_titles``;
+    the Markdown alt text (a full description of the picture) stays on the image for screen readers.
 
     Math is cut out before Markdown runs (so ``_`` and ``*`` inside formulas survive) and put
     back as escaped text in ``.math`` elements that KaTeX renders in the browser.
@@ -242,6 +284,15 @@ def markdown_render(body: str, figure_url: str = "/courses/figures/{name}.png") 
         src = re.escape(figure_url.format(name=name))
         clean = re.sub(rf'<p>\s*<img[^>]*src="{src}"[^>]*>\s*</p>|<img[^>]*src="{src}"[^>]*>',
                        f'<div class="dlc-widget" data-widget="{widget}"></div>', clean)
+    for name, title in (figure_titles or {}).items():
+        if name in WIDGET_FIGURES:
+            continue
+        src = re.escape(figure_url.format(name=name))
+        clean = re.sub(
+            rf'<p>\s*(<img[^>]*src="{src}"[^>]*?)\s*/?>\s*</p>',
+            lambda m, title=title: f'<figure class="lesson-figure">{m.group(1)} loading="lazy"><figcaption>{html.escape(title)}</figcaption></figure>',
+            clean,
+        )
     # A formula alone in a paragraph is display math; drop the <p> so the <div> is valid HTML.
     clean = re.sub(r"<p>(@@MATH\d+@@)</p>", r"\1", clean)
     return _PLACEHOLDER_RE.sub(unstash, clean), clean_toc

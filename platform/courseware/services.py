@@ -73,7 +73,7 @@ def course_load(course_dir: Path) -> LoadReport:
         report.chapters += 1
         for page_src in chapter_src.pages:
             pm = page_src.meta
-            body_html, toc_html = markdown_render(page_src.body)
+            body_html, toc_html = markdown_render(page_src.body, figure_titles=source.figures)
             page, _ = Page.objects.update_or_create(
                 chapter=chapter,
                 slug=pm["slug"],
@@ -144,3 +144,16 @@ def enrollment_ensure(course: Course, user, role: str = Enrollment.Role.LEARNER)
 def page_visit_record(page: Page, user) -> None:
     if user.is_authenticated:
         PageVisit.objects.get_or_create(page=page, user=user)
+
+
+def figures_build_all(*, names: list[str] | None = None, force: bool = False, progress=None) -> list:
+    """Draw the lesson figures into MEDIA_ROOT/figures, reading bundled data sets where a figure
+    shows real samples. Up-to-date figures are skipped, so set-up can call this every time."""
+    from django.conf import settings
+
+    # matplotlib (and TensorFlow for a few figures) load only when figures are drawn.
+    from lessonfigures.build import figures_build
+    from lessonfigures.registry import FigureContext
+
+    ctx = FigureContext(dataset_root=settings.DATASET_ROOT / "bundled")
+    return figures_build(settings.MEDIA_ROOT / "figures", ctx, names=names, force=force, progress=progress)

@@ -35,6 +35,8 @@ DATA_ROOT = Path(os.environ.get("DLC_DATA_ROOT", BASE_DIR / "var")).resolve()
 MEDIA_ROOT = DATA_ROOT / "media"
 WORKSPACE_ROOT = DATA_ROOT / "workspaces"
 DATASET_ROOT = DATA_ROOT / "datasets"
+# Set-up draws the lesson figures (about a minute the first time); 0 skips it (tests of other parts).
+BUILD_FIGURES = os.environ.get("DLC_BUILD_FIGURES", "1").lower() not in ("0", "false", "no")
 COURSE_CONTENT_ROOT = Path(os.environ.get("DLC_COURSE_ROOT", BASE_DIR / "courses")).resolve()
 
 

@@ -104,3 +104,31 @@ def test_markdown_keeps_formulas_intact_and_strips_hostile_html():
 def test_figures_point_at_the_platforms_figure_view():
     html, _ = markdown_render("![激活函数](figure:activation-relu)")
     assert 'src="/courses/figures/activation-relu.png"' in html
+
+
+def test_a_figure_alone_in_its_paragraph_gets_its_caption_and_keeps_its_description():
+    html, _ = markdown_render("![三条曲线的详细描述](figure:ch03-activations)", figure_titles={"ch03-activations": "常用激活函数<及其导数>"})
+    assert html.startswith('<figure class="lesson-figure"><img')
+    assert 'alt="三条曲线的详细描述"' in html and 'loading="lazy"' in html
+    assert "<figcaption>常用激活函数&lt;及其导数&gt;</figcaption></figure>" in html
+
+
+@pytest.mark.django_db
+def test_a_lesson_showing_an_undescribed_figure_fails_the_load_with_file_and_line(tmp_path):
+    root = mini_course(tmp_path)
+    (root / "figures.yaml").write_text("known-figure:\n  title_zh: 已知\n  description: A known figure.\n", encoding="utf-8")
+    page = root / "ch01-intro" / "01-a.md"
+    page.write_text(MINI_PAGE.format(slug="a", order=1) + "\n![好](figure:known-figure)\n\n![坏](figure:unknown-figure)\n", encoding="utf-8")
+    with pytest.raises(ContentError) as excinfo:
+        course_load(root)
+    assert excinfo.value.path.endswith("01-a.md") and "unknown-figure" in str(excinfo.value)
+    assert page.read_text(encoding="utf-8").splitlines()[excinfo.value.line - 1].endswith("(figure:unknown-figure)")
+
+
+@pytest.mark.django_db
+def test_a_figure_entry_without_a_title_fails_the_load_naming_its_line(tmp_path):
+    root = mini_course(tmp_path)
+    (root / "figures.yaml").write_text("fine:\n  title_zh: 好\n  description: ok\nbroken:\n  description: no title\n", encoding="utf-8")
+    with pytest.raises(ContentError) as excinfo:
+        course_load(root)
+    assert excinfo.value.path.endswith("figures.yaml") and excinfo.value.line == 4

@@ -23,7 +23,8 @@ def test_up_starts_the_platform_prints_passwords_and_ctrl_c_stops_everything():
     port = free_port()
     data_root = tempfile.mkdtemp(prefix="dlc-up-")
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
-    env.update({"DLC_DATA_ROOT": data_root, "DLC_PORT": str(port), "PYTHONUNBUFFERED": "1"})
+    # Figures are drawn and tested in tests/lessonfigures; here they would only add a minute.
+    env.update({"DLC_DATA_ROOT": data_root, "DLC_PORT": str(port), "PYTHONUNBUFFERED": "1", "DLC_BUILD_FIGURES": "0"})
     log_path = Path(data_root) / "up.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "manage.py", "up"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
