@@ -9,6 +9,8 @@ import json
 import os
 import time
 import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # a few figures import TensorFlow; keep its start-up chatter out
 from dataclasses import dataclass, field
 from pathlib import Path
 

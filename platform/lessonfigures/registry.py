@@ -55,9 +55,5 @@ def figure(name: str, *, needs_tensorflow: bool = False) -> Callable[[Callable[[
 def figures_load() -> dict[str, FigureSpec]:
     """Import every chapter module (idempotent) and return the registry."""
     for module in CHAPTER_MODULES:
-        try:
-            importlib.import_module(f"lessonfigures.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lessonfigures.{module}":
-                raise
+        importlib.import_module(f"lessonfigures.{module}")
     return FIGURES

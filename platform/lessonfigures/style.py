@@ -245,6 +245,16 @@ def note(fig: Figure, text: str) -> None:
     fig.text(0.005, 0.005, text, ha="left", va="bottom", fontsize=8, color=GREY)
 
 
+def room_for_note(fig: Figure, fraction: float) -> None:
+    """Keep constrained-layout axes above the bottom ``fraction`` of the figure, where note() writes."""
+    fig.get_layout_engine().set(rect=(0, fraction, 1, 1 - fraction))
+
+
+def vdots(ax: Axes, x: float, y: float, **kw) -> None:
+    """A vertical ellipsis: the CJK font has no U+22EE, and a rotated "…" reads the same."""
+    ax.text(x, y, "…", rotation=90, ha="center", va="center", **kw)
+
+
 def sample_photo(name: str = "flower", *, grey: bool = False) -> np.ndarray:
     """One of scikit-learn's two bundled photos ('china' or 'flower', 427×640 RGB, uint8).
 
