@@ -69,7 +69,11 @@ def _wait_for(predicate, timeout: float, what: str, stack: Stack | None = None) 
     raise RuntimeError(f"timed out waiting for {what}\n{details}")
 
 
-def stack_start(datasets: tuple[str, ...] = ("shapes-mini",)) -> tuple[Stack, list]:
+# The data sets the labs' end-to-end tests train on (all small; built in a few seconds).
+STACK_DATASETS = ("shapes-mini", "linear-synthetic", "digits", "digits-28", "diabetes", "hanzi-fonts")
+
+
+def stack_start(datasets: tuple[str, ...] = STACK_DATASETS) -> tuple[Stack, list]:
     data_root = Path(tempfile.mkdtemp(prefix="dlc-stack-"))
     cleanups = []
     redis_url = os.environ.get("DLC_TEST_REDIS_URL")

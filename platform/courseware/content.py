@@ -209,7 +209,7 @@ def course_tree_read(course_dir: Path) -> CourseSource:
             lmeta = yaml_file_load(lab_file)
             if not isinstance(lmeta, dict):
                 raise ContentError(lab_file, "a lab file must be a mapping", 1)
-            _require(lmeta, ("slug", "chapter", "title_zh", "title_en", "spec", "datasets"), lab_file)
+            _require(lmeta, ("slug", "chapter", "title_zh", "title_en", "datasets"), lab_file)
             _check_slug(lmeta["slug"], lab_file)
             course.labs.append((lab_file, lmeta))
     return course

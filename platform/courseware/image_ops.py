@@ -107,9 +107,9 @@ def upload_size_check(size: int) -> None:
         raise ImageOpError(_("The image is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
 
 
-def image_load_upload(data: bytes) -> np.ndarray:
+def image_open_checked(data: bytes) -> Image.Image:
     """A learner's upload, checked with Pillow: size, format, pixel count (decompression bombs
-    are refused before decoding), and that it really decodes."""
+    are refused before decoding), and that it really decodes. Returns the upright RGB image."""
     upload_size_check(len(data))
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -118,12 +118,16 @@ def image_load_upload(data: bytes) -> np.ndarray:
             if probe.width * probe.height > MAX_UPLOAD_PIXELS:
                 raise ImageOpError(_("The image has too many pixels (at most 4096 × 4096)."))
             probe.load()
-            image = ImageOps.exif_transpose(probe)
-            return _to_grey(image)
+            return ImageOps.exif_transpose(probe).convert("RGB")
     except ImageOpError:
         raise
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
         raise ImageOpError(_("That file is not an image Pillow can read.")) from exc
+
+
+def image_load_upload(data: bytes) -> np.ndarray:
+    """An upload as the kernel widget uses it: checked, greyscale, at most MAX_SIDE pixels."""
+    return _to_grey(image_open_checked(data))
 
 
 def _to_grey(image: Image.Image) -> np.ndarray:

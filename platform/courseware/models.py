@@ -69,7 +69,12 @@ class Lab(BilingualTitleMixin):
     page = models.ForeignKey(Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="labs")
     slug = models.SlugField()
     description_zh = models.TextField(blank=True)
-    spec = models.JSONField()
+    # Which trainer program runs it (training.programs): the model builder's classifier, or a
+    # fixed program such as the GradientTape linear regression; options are that program's.
+    program = models.CharField(max_length=32, default="keras_spec")
+    options = models.JSONField(default=dict, blank=True)
+    model_code = models.TextField(blank=True, help_text="the Keras/TensorFlow code the program runs, shown on labs without the builder")
+    spec = models.JSONField(default=dict, blank=True)
     compile_config = models.JSONField(default=dict)
     hyperparameters = models.JSONField(default=dict)
     resources = models.JSONField(default=dict)

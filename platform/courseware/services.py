@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from exercises.services import questions_sync
 from modelspec import spec_check
+from training.programs import DEFAULT_PROGRAM, PROGRAMS
 
 from .content import ContentError, course_tree_read, markdown_render
 from .models import Chapter, Course, Enrollment, Lab, Page, PageVisit
@@ -110,9 +111,15 @@ def course_load(course_dir: Path) -> LoadReport:
         page = pages_by_key.get((chapter.slug, lm.get("page", "")))
         if lm.get("page") and page is None:
             raise ContentError(lab_file, f"lab names page '{lm['page']}', which is not in {chapter.slug}")
-        report_spec = spec_check(lm["spec"])
-        if not report_spec.valid:
-            raise ContentError(lab_file, "invalid model spec: " + "; ".join(e.message for e in report_spec.errors))
+        program = lm.get("program", DEFAULT_PROGRAM)
+        if program not in PROGRAMS:
+            raise ContentError(lab_file, f"unknown program '{program}' (known: {', '.join(sorted(PROGRAMS))})")
+        if PROGRAMS[program].uses_builder:
+            report_spec = spec_check(lm.get("spec"))
+            if not report_spec.valid:
+                raise ContentError(lab_file, "invalid model spec: " + "; ".join(e.message for e in report_spec.errors))
+        if not isinstance(lm.get("options", {}), dict):
+            raise ContentError(lab_file, "options must be a mapping")
         Lab.objects.update_or_create(
             course=course,
             slug=lm["slug"],
@@ -122,7 +129,10 @@ def course_load(course_dir: Path) -> LoadReport:
                 "title_zh": lm["title_zh"],
                 "title_en": lm["title_en"],
                 "description_zh": lm.get("description_zh", ""),
-                "spec": lm["spec"],
+                "program": program,
+                "options": lm.get("options", {}),
+                "model_code": lm.get("model_code", ""),
+                "spec": lm.get("spec", {}),
                 "compile_config": lm.get("compile", {}),
                 "hyperparameters": lm.get("hyperparameters", {}),
                 "resources": lm.get("resources", {}),

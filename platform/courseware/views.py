@@ -10,6 +10,7 @@ from datasets.selectors import dataset_list_for_lab
 from exercises.selectors import questions_for_page
 from modelspec import layer_catalog
 from modelspec.codegen import COMPILE_OPTIMIZERS
+from training.programs import program_info
 from training.selectors import run_list_for_user
 
 from . import selectors
@@ -73,6 +74,7 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
                 "max_epochs": settings.TRAINING["MAX_EPOCHS"],
                 "optimizers": COMPILE_OPTIMIZERS,
             },
+            "uses_builder": program_info(lab.program).uses_builder,
             "recent_runs": run_list_for_user(request.user).filter(lab=lab)[:5],
         },
     )

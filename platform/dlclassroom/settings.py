@@ -35,6 +35,16 @@ DATA_ROOT = Path(os.environ.get("DLC_DATA_ROOT", BASE_DIR / "var")).resolve()
 MEDIA_ROOT = DATA_ROOT / "media"
 WORKSPACE_ROOT = DATA_ROOT / "workspaces"
 DATASET_ROOT = DATA_ROOT / "datasets"
+# Imports of users' data-set files (MNIST .npz, CIFAR, class folders, VOC). An upload is refused
+# when it is bigger than MAX_UPLOAD_BYTES, or when its archive unpacks to more than
+# MAX_UNPACKED_BYTES or MAX_FILES entries, or compresses better than MAX_RATIO (a zip bomb).
+DATASET_IMPORT = {
+    "MAX_UPLOAD_BYTES": int(os.environ.get("DLC_IMPORT_MAX_BYTES", 200 * 1024 * 1024)),
+    "MAX_UNPACKED_BYTES": int(os.environ.get("DLC_IMPORT_MAX_UNPACKED_BYTES", 500 * 1024 * 1024)),
+    "MAX_FILES": int(os.environ.get("DLC_IMPORT_MAX_FILES", 100_000)),
+    "MAX_RATIO": float(os.environ.get("DLC_IMPORT_MAX_RATIO", 100)),
+    "MAX_IMAGE_PIXELS": int(os.environ.get("DLC_IMPORT_MAX_IMAGE_PIXELS", 40_000_000)),
+}
 # Set-up draws the lesson figures (about a minute the first time); 0 skips it (tests of other parts).
 BUILD_FIGURES = os.environ.get("DLC_BUILD_FIGURES", "1").lower() not in ("0", "false", "no")
 COURSE_CONTENT_ROOT = Path(os.environ.get("DLC_COURSE_ROOT", BASE_DIR / "courses")).resolve()
@@ -185,11 +195,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "light"
-CELERY_TASK_ROUTES = {"training.tasks.run_train": {"queue": "training"}}
+CELERY_TASK_ROUTES = {"training.tasks.run_train": {"queue": "training"}, "training.tasks.inference_answer": {"queue": "light"},
+                      "datasets.tasks.dataset_import_run": {"queue": "light"}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "runs-reap-stale": {"task": "training.tasks.runs_reap_stale", "schedule": 30.0},
+    "imports-reap-stale": {"task": "datasets.tasks.import_jobs_reap_stale", "schedule": 300.0},
 }
 
 # --- Training ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/", include("courseware.urls")),
     path("runs/", include("training.urls")),
     path("api/", include("training.api_urls")),
+    path("api/", include("datasets.api_urls")),
     path("api/", include("exercises.api_urls")),
     path("api/widgets/tensor-shape/", courseware_api.TensorShapeView.as_view(), name="api-tensor-shape"),
     path("api/widgets/kernel/", courseware_api.KernelView.as_view(), name="api-kernel"),

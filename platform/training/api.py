@@ -8,14 +8,16 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler as drf_exception_handler
 
+from courseware.image_ops import ImageOpError, upload_size_check
 from courseware.selectors import lab_get
 from modelspec import layer_catalog, spec_check, spec_keras_code
 
 from . import selectors, services
-from .models import Run
+from .models import Inference, Run
 
 
 def exception_handler(exc, context):
@@ -33,7 +35,7 @@ class RunSubmitSerializer(serializers.Serializer):
     course = serializers.SlugField(max_length=50)
     lab = serializers.SlugField(max_length=50)
     dataset = serializers.SlugField(max_length=50)
-    spec = serializers.JSONField()
+    spec = serializers.JSONField(required=False, default=None, help_text="model spec (labs with the model builder only)")
     hyperparameters = serializers.JSONField()
 
 
@@ -164,3 +166,55 @@ class SpecCheckView(APIView):
         body = report.to_dict()
         body["keras_code"] = spec_keras_code(data["spec"]) if report.valid else ""
         return Response(body)
+
+
+class RunInsightView(APIView):
+    """What a finished classifier learned: confusion matrix, per-class accuracy, validation
+    samples with predictions, weight templates, weight histograms per epoch, downloads."""
+
+    @extend_schema(summary="Run insight", responses=dict)
+    def get(self, request, run_id: int):
+        return Response(selectors.run_insight(_get_run_or_404(request, run_id)))
+
+
+class InferenceCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Inference.Kind.choices)
+    image = serializers.FileField(required=False, help_text="an image to classify (JPEG/PNG/GIF/BMP/WebP, ≤ 2 MB)")
+    sample = serializers.IntegerField(required=False, min_value=0, max_value=99, help_text="or: a validation sample of the run")
+    layer = serializers.IntegerField(required=False, min_value=1, max_value=200, help_text="feature maps: layer number, from 1")
+
+
+class InferenceCreateView(APIView):
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(summary="Ask a finished run's model: predict an image or show a layer's feature maps",
+                   request={"multipart/form-data": InferenceCreateSerializer, "application/json": InferenceCreateSerializer},
+                   responses={202: dict, 400: dict})
+    def post(self, request, run_id: int):
+        run = _get_run_or_404(request, run_id)
+        payload = InferenceCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        image = data.get("image")
+        if image is not None:
+            try:
+                upload_size_check(image.size)
+            except ImageOpError as exc:
+                return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            job = services.inference_request(
+                user=request.user, run=run, kind=data["kind"], image_bytes=image.read() if image is not None else None,
+                sample=data.get("sample"), layer=data.get("layer"),
+            )
+        except services.SubmitError as exc:
+            return Response({"detail": str(exc), "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(selectors.inference_state(job), status=status.HTTP_202_ACCEPTED)
+
+
+class InferenceDetailView(APIView):
+    @extend_schema(summary="A prediction / feature-map job and its result", responses=dict)
+    def get(self, request, job_id: int):
+        job = selectors.inference_get_for_user(request.user, job_id)
+        if job is None:
+            raise Http404("No such job.")
+        return Response(selectors.inference_state(job))

@@ -22,7 +22,11 @@ class Run(models.Model):
     course = models.ForeignKey("courseware.Course", on_delete=models.CASCADE, related_name="runs")
     lab = models.ForeignKey("courseware.Lab", on_delete=models.PROTECT, related_name="runs")
     dataset = models.ForeignKey("datasets.Dataset", on_delete=models.PROTECT, related_name="runs")
-    spec = models.JSONField(help_text=_("normalized model spec as submitted"))
+    # The read-only copy of the data set the run trains on (taken at submission).
+    snapshot = models.ForeignKey("datasets.DatasetSnapshot", on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
+    program = models.CharField(max_length=32, default="keras_spec")
+    options = models.JSONField(default=dict, blank=True)
+    spec = models.JSONField(default=dict, blank=True, help_text=_("normalized model spec as submitted"))
     compile_config = models.JSONField(default=dict)
     hyperparameters = models.JSONField(default=dict)
     resources = models.JSONField(default=dict)
@@ -83,3 +87,35 @@ class EpochMetric(models.Model):
 
     def to_message(self) -> dict:
         return {"type": "epoch", "epoch": self.epoch, "metrics": self.metrics, "duration_s": self.duration_s}
+
+
+class Inference(models.Model):
+    """A question asked of a finished run's model: predict an uploaded image, or show a conv
+    layer's feature maps for an image. Answered by a worker in a child process."""
+
+    class Kind(models.TextChoices):
+        PREDICT = "predict", _("Prediction")
+        FEATURE_MAPS = "feature_maps", _("Feature maps")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="inferences")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inferences")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    layer = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def job_dir(self) -> Path:
+        return self.run.workspace_dir / "inference" / str(self.pk)

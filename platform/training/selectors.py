@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections import deque
 from pathlib import Path
 
@@ -9,7 +11,8 @@ from django.db.models import QuerySet
 
 from courseware.models import Enrollment
 
-from .models import EpochMetric, Run
+from .models import EpochMetric, Inference, Run
+from .programs import program_info
 
 LOG_TAIL_LINES = 200
 # TensorFlow's start-up chatter on a machine without CUDA stays in the log file but is not shown:
@@ -75,10 +78,139 @@ def run_state(run: Run) -> dict:
         "progress": run.progress,
         "final_metrics": run.final_metrics,
         "model_summary": run.model_summary,
+        "program": run.program,
+        "charts": [list(pair) for pair in program_info(run.program).charts],
+        "target": run_target(run),
     }
+
+
+def run_target(run: Run) -> dict | None:
+    """The lab's auto-score metric and target, and the run's best epoch value of that metric."""
+    metric = run.lab.metric or {}
+    name, target = metric.get("name"), metric.get("target")
+    if not isinstance(name, str) or not isinstance(target, (int, float)):
+        return None
+    direction = "min" if metric.get("direction") == "min" else "max"
+    values = [m.metrics.get(name) for m in EpochMetric.objects.filter(run=run).only("metrics")]
+    values = [v for v in values if isinstance(v, (int, float))]
+    best = (min(values) if direction == "min" else max(values)) if values else None
+    reached = None if best is None else (best <= target if direction == "min" else best >= target)
+    return {"name": name, "target": target, "direction": direction, "best": best, "reached": reached}
 
 
 def run_history(run: Run) -> dict:
     """The first websocket message: the run so far, so a reconnecting page can redraw it all."""
     epochs = [e.to_message() for e in EpochMetric.objects.filter(run=run).order_by("epoch")]
     return {"type": "history", "run": run_state(run), "epochs": epochs, "log_tail": run_log_tail(run)}
+
+
+# --- what the run learned (files the trainer wrote under insight/) ------------------------------
+
+INSIGHT_FILE_RE = re.compile(r"(samples|templates)/\d{2}\.png")
+INFERENCE_FILE_RE = re.compile(r"(input|map_\d{2})\.png")
+DOWNLOADS = {
+    "model.keras": ("model.keras", "application/octet-stream"),
+    "best.keras": ("best.keras", "application/octet-stream"),
+    "history.csv": ("history.csv", "text/csv"),
+    "summary.txt": ("summary.txt", "text/plain"),
+    "train.log": ("logs/train.log", "text/plain"),
+}
+
+
+def _inside(base: Path, relative: str) -> Path | None:
+    """``base / relative`` if it is a file inside ``base`` (no symlink or ``..`` escapes)."""
+    path = (base / relative).resolve()
+    try:
+        path.relative_to(base.resolve())
+    except ValueError:
+        return None
+    return path if path.is_file() else None
+
+
+def run_insight_file(run: Run, relative: str) -> Path | None:
+    if not INSIGHT_FILE_RE.fullmatch(relative):
+        return None
+    return _inside(run.workspace_dir / "insight", relative)
+
+
+def run_insight(run: Run) -> dict:
+    """Confusion matrix, per-class accuracy, validation samples, weight templates, weight
+    histograms per epoch and the available downloads (each with its URL)."""
+    base = run.workspace_dir / "insight"
+    try:
+        insight = json.loads((base / "insight.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        insight = {}
+    for key in ("samples", "templates"):
+        for item in insight.get(key, []) or []:
+            item["url"] = f"/runs/{run.pk}/insight/{item['file']}"
+    insight["weights"] = run_weight_histograms(run)
+    insight["downloads"] = run_downloads(run)
+    return insight
+
+
+def run_weight_histograms(run: Run) -> list[dict]:
+    """One entry per epoch (0 = before training); a resumed run's repeated epoch keeps the last."""
+    path = run.workspace_dir / "insight" / "weights.jsonl"
+    by_epoch: dict[int, dict] = {}
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a killed run
+                by_epoch[int(entry.get("epoch", 0))] = entry
+    except OSError:
+        return []
+    return [by_epoch[e] for e in sorted(by_epoch)]
+
+
+def run_downloads(run: Run) -> list[dict]:
+    out = []
+    for name, (relative, _type) in DOWNLOADS.items():
+        path = run.workspace_dir / relative
+        if path.is_file():
+            out.append({"name": name, "bytes": path.stat().st_size, "url": f"/runs/{run.pk}/download/{name}"})
+    tensorboard = run.workspace_dir / "tensorboard"
+    if tensorboard.is_dir() and any(p.is_file() for p in tensorboard.rglob("*")):
+        out.append({"name": "tensorboard.zip", "bytes": None, "url": f"/runs/{run.pk}/download/tensorboard.zip"})
+    return out
+
+
+def run_download_path(run: Run, name: str) -> tuple[Path, str] | None:
+    if name not in DOWNLOADS:
+        return None
+    relative, content_type = DOWNLOADS[name]
+    path = _inside(run.workspace_dir, relative)
+    return (path, content_type) if path else None
+
+
+def inference_get_for_user(user, job_id) -> Inference | None:
+    """A prediction / feature-map job, for whoever may see its run."""
+    job = Inference.objects.select_related("run").filter(pk=job_id).first() if str(job_id).isdigit() else None
+    if job is None or run_get_for_user(user, job.run_id) is None:
+        return None
+    return job
+
+
+def inference_state(job: Inference) -> dict:
+    result = dict(job.result or {})
+    for channel in result.get("channels", []) or []:
+        channel["url"] = f"/runs/{job.run_id}/inference/{job.pk}/{channel['file']}"
+    return {
+        "id": job.pk,
+        "run": job.run_id,
+        "kind": job.kind,
+        "layer": job.layer,
+        "status": job.status,
+        "error": job.error,
+        "result": result,
+        "input_url": f"/runs/{job.run_id}/inference/{job.pk}/input.png",
+    }
+
+
+def inference_file(job: Inference, name: str) -> Path | None:
+    if not INFERENCE_FILE_RE.fullmatch(name):
+        return None
+    return _inside(job.job_dir, name)

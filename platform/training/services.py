@@ -27,16 +27,19 @@ from django.utils.translation import gettext as _
 from courseware.models import Lab
 from datasets.models import Dataset
 from datasets.selectors import dataset_get_for_lab
+from datasets.services import dataset_snapshot_create
 from modelspec import spec_check, spec_normalize
 from modelspec.codegen import COMPILE_OPTIMIZERS
 
-from .models import EpochMetric, Run
+from .models import EpochMetric, Inference, Run
+from .programs import program_info
 from .selectors import log_line_is_noise
 
 logger = logging.getLogger(__name__)
 
 OPTIMIZERS = tuple(COMPILE_OPTIMIZERS)
 HYPERPARAMETER_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
+SWITCH_KEYS = {"normalize"}
 MAX_LINE_BYTES = 1 << 20
 
 
@@ -69,10 +72,12 @@ def hyperparameters_validate(raw, lab: Lab) -> tuple[dict, list[dict]]:
     errors: list[dict] = []
     if not isinstance(raw, dict):
         return {}, [_error("hyperparameters", _("Hyper-parameters must be an object."))]
-    unknown = sorted(set(raw) - HYPERPARAMETER_KEYS)
+    # Switches such as the MLP lab's "normalize" exist only where the lab declares them.
+    allowed = HYPERPARAMETER_KEYS | (SWITCH_KEYS & set(lab.hyperparameters))
+    unknown = sorted(set(raw) - allowed)
     if unknown:
         errors.append(_error("hyperparameters", _("Unknown hyper-parameter(s): %(names)s.") % {"names": ", ".join(map(str, unknown))[:200]}))
-    merged = {**lab.hyperparameters, **{k: v for k, v in raw.items() if k in HYPERPARAMETER_KEYS}}
+    merged = {**lab.hyperparameters, **{k: v for k, v in raw.items() if k in allowed}}
     max_epochs = settings.TRAINING["MAX_EPOCHS"]
 
     def int_in(name: str, low: int, high: int) -> None:
@@ -87,7 +92,10 @@ def hyperparameters_validate(raw, lab: Lab) -> tuple[dict, list[dict]]:
     lr = merged.get("learning_rate")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or not 1e-6 <= lr <= 1.0:
         errors.append(_error("learning_rate", _("learning_rate must be a number from 0.000001 to 1.")))
-    return {k: merged[k] for k in HYPERPARAMETER_KEYS if k in merged}, errors
+    for name in SWITCH_KEYS & set(merged):
+        if not isinstance(merged[name], bool):
+            errors.append(_error(name, _("%(name)s must be true or false.") % {"name": name}))
+    return {k: merged[k] for k in allowed if k in merged}, errors
 
 
 def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
@@ -99,6 +107,17 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
         errors.append(_error("dataset", _("Choose one of this lab's data sets.")))
     hp, hp_errors = hyperparameters_validate(hyperparameters, lab)
     errors += hp_errors
+    program = program_info(lab.program)
+    if dataset is not None and dataset.format not in program.formats:
+        errors.append(_error("dataset", _("This lab trains on %(formats)s data; %(dataset)s is %(format)s.") % {
+            "formats": " / ".join(program.formats), "dataset": dataset.slug, "format": dataset.format}))
+    if not program.uses_builder:
+        # Fixed programs train the lab's own model; a submitted spec would be ignored, so refuse it.
+        if spec not in (None, {}, lab.spec):
+            errors.append(_error("spec", _("This lab's model is fixed; submit without a model spec."), layer=None, code="spec_not_allowed"))
+        if errors:
+            raise SubmitError(errors)
+        return _run_create(user, lab, dataset, {}, hp, total_params=0)
     from_logits = bool(lab.compile_config.get("from_logits", False))
     report = spec_check(spec, num_classes=dataset.num_classes if dataset else None, from_logits=from_logits)
     errors += [
@@ -110,18 +129,30 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
             errors.append(_error("spec", _("Images need an input shape (height, width, 3) for colour or (height, width, 1) for grey."), layer=None, code="input_shape"))
     if errors:
         raise SubmitError(errors)
+    return _run_create(user, lab, dataset, spec_normalize(spec), hp, total_params=report.total_params)
+
+
+def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total_params: int) -> Run:
     resources = {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+    try:
+        # Train on an immutable copy: a data set edited or re-imported later cannot change this run.
+        snapshot = dataset_snapshot_create(dataset)
+    except FileNotFoundError as exc:
+        raise SubmitError([_error("dataset", _("The data set's files are missing on the server; ask an administrator."))]) from exc
     with transaction.atomic():
         run = Run.objects.create(
             owner=user,
             course=lab.course,
             lab=lab,
             dataset=dataset,
-            spec=spec_normalize(spec),
+            snapshot=snapshot,
+            program=lab.program,
+            options=lab.options,
+            spec=spec,
             compile_config=lab.compile_config,
             hyperparameters=hp,
             resources=resources,
-            total_params=report.total_params,
+            total_params=total_params,
         )
         transaction.on_commit(lambda: run_enqueue(run))
     return run
@@ -195,16 +226,20 @@ def run_claim(run_id: int, worker: str) -> bool:
 def workspace_materialize(run: Run) -> Path:
     """Create the run folder in the learner's workspace with everything the child needs."""
     run_dir = run.workspace_dir
+    data_root = run.snapshot.path if run.snapshot_id else run.dataset.path
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     config = {
         "run_id": run.pk,
+        "program": run.program,
+        "options": run.options,
         "spec": run.spec,
         "compile": run.compile_config,
         "hyperparameters": {"seed": 123, "validation_split": 0.2, "shuffle_buffer": 1000, **run.hyperparameters},
         "dataset": {
             "slug": run.dataset.slug,
             "format": run.dataset.format,
-            "path": str(run.dataset.path / "data.npz") if run.dataset.format == Dataset.Format.NPZ else str(run.dataset.path),
+            "path": str(data_root / "data.npz") if run.dataset.format in ("npz", "tabular") else str(data_root),
+            "snapshot": run.snapshot.content_hash if run.snapshot_id else None,
             "class_names": run.dataset.class_names,
         },
         "batch_events_per_second": settings.TRAINING["BATCH_EVENTS_PER_SECOND"],
@@ -341,7 +376,7 @@ def run_execute(run_id: int) -> str:
     Reads the child's events and log output, stores epochs, publishes progress, writes a
     heartbeat, and stops the child when the learner cancels or the time limit passes.
     """
-    run = Run.objects.select_related("dataset").get(pk=run_id)
+    run = Run.objects.select_related("dataset", "snapshot").get(pk=run_id)
     run_publish(run_id, {"type": "status", "status": Run.Status.RUNNING, "reason": ""})
     run_dir = workspace_materialize(run)
     time_limit = float(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
@@ -460,3 +495,87 @@ def runs_reap_stale(worker: str | None = None) -> list[int]:
         if _run_finish(run_id, Run.Status.FAILED, reason):
             reaped.append(run_id)
     return reaped
+
+
+# --- questions asked of a finished model (prediction, feature maps) ----------------------------
+
+INFERENCE_TIME_LIMIT_S = 120
+
+
+def inference_request(*, user, run: Run, kind: str, image_bytes: bytes | None = None, sample: int | None = None, layer: int | None = None) -> Inference:
+    """Check the request, store the input image in the run's folder and queue the job.
+
+    The image is either an upload (checked with Pillow like every upload) or one of the run's
+    own validation samples shown on the run page."""
+    from courseware.image_ops import ImageOpError, image_open_checked
+
+    if run.status != Run.Status.SUCCEEDED or not (run.workspace_dir / "model.keras").is_file():
+        raise SubmitError([_error("run", _("Only a run that finished training has a model to ask."))])
+    if not program_info(run.program).classifies:
+        raise SubmitError([_error("run", _("This lab's model does not classify images."))])
+    if kind == Inference.Kind.FEATURE_MAPS and (not isinstance(layer, int) or isinstance(layer, bool) or not 1 <= layer <= 200):
+        raise SubmitError([_error("layer", _("Choose a layer by its number in the model (from 1)."))])
+    if image_bytes is not None:
+        try:
+            image = image_open_checked(image_bytes)
+        except ImageOpError as exc:
+            raise SubmitError([_error("image", str(exc))]) from exc
+    elif sample is not None:
+        from .selectors import run_insight_file
+
+        path = run_insight_file(run, f"samples/{sample:02d}.png") if isinstance(sample, int) and not isinstance(sample, bool) and 0 <= sample < 100 else None
+        if path is None:
+            raise SubmitError([_error("sample", _("That validation sample does not exist."))])
+        from PIL import Image
+
+        with Image.open(path) as opened:
+            image = opened.convert("RGB")
+    else:
+        raise SubmitError([_error("image", _("Upload an image or pick a validation sample."))])
+    with transaction.atomic():
+        job = Inference.objects.create(run=run, owner=user, kind=kind, layer=layer if kind == Inference.Kind.FEATURE_MAPS else None)
+        job.job_dir.mkdir(parents=True, exist_ok=True)
+        image.save(job.job_dir / "input.png", format="PNG")
+        request = {"kind": kind, "image": "input.png", **({"layer": layer} if kind == Inference.Kind.FEATURE_MAPS else {})}
+        (job.job_dir / "request.json").write_text(json.dumps(request), encoding="utf-8")
+        transaction.on_commit(lambda: _inference_enqueue(job.pk))
+    return job
+
+
+def _inference_enqueue(job_id: int) -> None:
+    from .tasks import inference_answer
+
+    try:
+        inference_answer.apply_async(args=[job_id], soft_time_limit=INFERENCE_TIME_LIMIT_S + 30, time_limit=INFERENCE_TIME_LIMIT_S + 60)
+    except Exception:  # noqa: BLE001 — the broker is down; the page shows it queued
+        logger.exception("could not enqueue inference %s", job_id)
+
+
+@_in_platform_language
+def inference_execute(job_id: int) -> str:
+    """Claim the job (queued → running, once) and answer it in a child process with a time limit."""
+    if not Inference.objects.filter(pk=job_id, status=Inference.Status.QUEUED).update(status=Inference.Status.RUNNING):
+        return "skipped"
+    job = Inference.objects.select_related("run").get(pk=job_id)
+    python = settings.TRAINING["PYTHON"] or sys.executable
+    try:
+        done = subprocess.run(
+            [python, "-m", "trainer.infer", str(job.run.workspace_dir), str(job.job_dir)],
+            cwd=job.job_dir, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True,
+            timeout=INFERENCE_TIME_LIMIT_S, start_new_session=True, preexec_fn=_die_with_parent,
+        )
+        returncode = done.returncode
+    except subprocess.TimeoutExpired:
+        returncode = None
+    try:
+        result = json.loads((job.job_dir / "result.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        result = {}
+    if returncode == 0 and "error" not in result:
+        fields = {"status": Inference.Status.SUCCEEDED, "result": result}
+    elif returncode is None:
+        fields = {"status": Inference.Status.FAILED, "error": _("No answer within %(seconds)d s.") % {"seconds": INFERENCE_TIME_LIMIT_S}}
+    else:
+        fields = {"status": Inference.Status.FAILED, "error": str(result.get("error") or _describe_exit(returncode))[:2000]}
+    Inference.objects.filter(pk=job_id, status=Inference.Status.RUNNING).update(finished_at=timezone.now(), **fields)
+    return fields["status"]

@@ -40,3 +40,9 @@ def run_train(self, run_id: int) -> str:
 @shared_task(name="training.tasks.runs_reap_stale")
 def runs_reap_stale() -> list[int]:
     return services.runs_reap_stale()
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="training.tasks.inference_answer")
+def inference_answer(self, job_id: int) -> str:
+    """Answer one prediction / feature-map request (idempotent through a conditional claim)."""
+    return services.inference_execute(job_id)

@@ -131,7 +131,10 @@ def _valid_layer(draw, shape: tuple[int, ...]) -> dict:
             pool = draw(_int_or_pair(1, min(8, h), min(8, w)))
         else:
             pool = draw(_int_or_pair(1, 8, 8))
-        _maybe(draw, args, "pool_size", pool, 2)
+        if ltype == "AveragePooling2D":
+            args["pool_size"] = pool  # Keras 3 has no default for it (modelspec fills in 2)
+        else:
+            _maybe(draw, args, "pool_size", pool, 2)
         _maybe(draw, args, "strides", draw(st.none() | _int_or_pair(1, 8, 8)), None)
         _maybe(draw, args, "padding", padding, "valid")
     elif ltype == "Dense":

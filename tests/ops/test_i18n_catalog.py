@@ -15,7 +15,8 @@ def entries(po_text: str) -> list[dict]:
         if line.startswith("#"):
             fuzzy = fuzzy or line.startswith("#,") and "fuzzy" in line
             continue
-        start = re.match(r'(msgid|msgstr) "(.*)"$', line)
+        # msgstr[0] is how a plural entry is translated (Chinese has one form).
+        start = re.match(r'(msgid|msgstr)(?:\[\d+\])? "(.*)"$', line)
         if start:
             key = start.group(1)
             if key == "msgid":

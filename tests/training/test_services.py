@@ -195,3 +195,70 @@ def test_training_child_dies_when_its_worker_process_is_killed(tmp_path):
     while psutil.pid_exists(child_pid) and psutil.Process(child_pid).status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not psutil.pid_exists(child_pid) or psutil.Process(child_pid).status() == psutil.STATUS_ZOMBIE
+
+
+def tabular_dataset(slug="tiny-table"):
+    from datasets.bundled import linear_synthetic_build
+    from datasets.models import Dataset
+    from django.conf import settings
+
+    path = settings.DATASET_ROOT / "test" / slug
+    if not path.exists():
+        linear_synthetic_build(path, count=50)
+    return Dataset.objects.create(slug=slug, title_zh="表", title_en="Table", format="tabular", relative_path=f"test/{slug}", num_items=50, item_shape=[1])
+
+
+def test_a_fixed_program_lab_refuses_a_model_spec_and_queues_without_one(learner, django_capture_on_commit_callbacks):
+    from tests.factories import LabFactory
+
+    dataset = tabular_dataset()
+    lab = LabFactory(program="linear_tape", spec={}, compile_config={}, dataset_slugs=[dataset.slug], default_dataset_slug=dataset.slug)
+    with pytest.raises(services.SubmitError, match="model is fixed"):
+        submit(learner, lab)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = submit(learner, lab, spec=None)
+    assert run.program == "linear_tape" and run.spec == {} and run.total_params == 0
+    config = json.loads((services.workspace_materialize(run) / "config.json").read_text())
+    assert config["program"] == "linear_tape" and config["dataset"]["path"].endswith("data.npz")
+
+
+def test_a_data_set_of_the_wrong_kind_for_the_program_is_refused(learner):
+    from tests.factories import LabFactory
+
+    dataset = tabular_dataset("table-for-cnn")
+    lab = LabFactory(dataset_slugs=[dataset.slug], default_dataset_slug=dataset.slug)
+    with pytest.raises(services.SubmitError, match="trains on image_folder / npz data; table-for-cnn is tabular"):
+        submit(learner, lab)
+    assert not Run.objects.exists()
+
+
+def test_the_normalize_switch_exists_only_where_the_lab_declares_it_and_must_be_boolean(learner, lab):
+    with pytest.raises(services.SubmitError, match="Unknown hyper-parameter"):
+        submit(learner, lab, hyperparameters={**HP, "normalize": True})
+    lab.hyperparameters = {**lab.hyperparameters, "normalize": False}
+    lab.save()
+    with pytest.raises(services.SubmitError, match="normalize must be true or false"):
+        submit(learner, lab, hyperparameters={**HP, "normalize": "yes"})
+    run = submit(learner, lab, hyperparameters={**HP, "normalize": True})
+    assert run.hyperparameters["normalize"] is True
+
+
+def test_a_run_trains_on_a_read_only_snapshot_that_later_edits_of_the_data_set_do_not_touch(learner, lab):
+    run = submit(learner, lab)
+    assert run.snapshot is not None and run.snapshot.dataset == run.dataset
+    config = json.loads((services.workspace_materialize(run) / "config.json").read_text())
+    assert config["dataset"]["path"] == str(run.snapshot.path) and config["dataset"]["snapshot"] == run.snapshot.content_hash
+    files = sorted(p for p in run.snapshot.path.rglob("*.png"))
+    assert files and oct(files[0].stat().st_mode & 0o777) == "0o444"
+
+
+def test_a_learner_may_train_on_their_own_imported_set_but_not_on_another_learners(learner, other_learner, lab, django_capture_on_commit_callbacks):
+    from datasets.models import Dataset
+
+    mine = DatasetFactory(slug="my-import", kind=Dataset.Kind.PERSONAL, owner=learner)
+    theirs = DatasetFactory(slug="their-import", kind=Dataset.Kind.PERSONAL, owner=other_learner)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = submit(learner, lab, dataset_slug=mine.slug)
+    assert run.dataset == mine
+    with pytest.raises(services.SubmitError, match="Choose one of this lab's data sets"):
+        submit(learner, lab, dataset_slug=theirs.slug)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from trainer.events import logs_clean
+from trainer.insight import classification_insight, dense_templates, histogram_callback_make, learning_rate_of
 
 Emit = Callable[[dict], None]
 
@@ -64,6 +65,10 @@ def datasets_make(config: dict, tf, keras):
         val_ds = tf.data.Dataset.from_tensor_slices((x[val_idx], y[val_idx])).batch(batch_size)
     else:
         raise ValueError(f"unknown dataset format {data['format']!r}")
+    if hp.get("normalize"):
+        # The MLP lab's switch: pixels 0–255 → 0–1 in the pipeline, so the model itself is unchanged.
+        train_ds = train_ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
+        val_ds = val_ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
     autotune = tf.data.AUTOTUNE
     train_ds = train_ds.cache().shuffle(int(hp.get("shuffle_buffer", 1000)), seed=seed, reshuffle_each_iteration=True)
     return train_ds.prefetch(autotune), val_ds.cache().prefetch(autotune)
@@ -115,15 +120,58 @@ def progress_callback_make(keras, emit: Emit, batch_events_per_second: float):
             emit({"type": "batch", "batch": batch + 1, "steps": steps, "metrics": logs_clean(logs)})
 
         def on_epoch_end(self, epoch, logs=None):
-            emit({"type": "epoch", "epoch": epoch + 1, "metrics": logs_clean(logs),
+            metrics = logs_clean(logs)
+            metrics.setdefault("learning_rate", learning_rate_of(self.model.optimizer))
+            emit({"type": "epoch", "epoch": epoch + 1, "metrics": metrics,
                   "duration_s": round(time.perf_counter() - self._epoch_started, 4)})
 
     return ProgressCallback()
 
 
 def train(run_dir: Path, emit: Emit) -> None:
+    """Run the lab's training program (``config["program"]``, default the model-spec classifier)."""
     config = config_load(run_dir)
+    program = config.get("program", "keras_spec")
     emit({"type": "log", "line": "loading TensorFlow"})
+    if program == "keras_spec":
+        return train_keras_spec(run_dir, config, emit)
+    from trainer import programs
+
+    runner = programs.PROGRAMS.get(program)
+    if runner is None:
+        raise ValueError(f"unknown training program {program!r}")
+    return runner(run_dir, config, emit)
+
+
+def summary_emit(model, run_dir: Path, emit: Emit) -> None:
+    summary = io.StringIO()
+    model.summary(print_fn=lambda line, *a, **k: summary.write(line + "\n"))
+    (run_dir / "summary.txt").write_text(summary.getvalue(), encoding="utf-8")
+    emit({"type": "summary", "text": summary.getvalue(), "total_params": int(model.count_params())})
+
+
+def standard_callbacks(keras, run_dir: Path, config: dict, emit: Emit) -> list:
+    """Progress events, history.csv, TensorBoard files and the per-epoch checkpoint every lab keeps."""
+    for folder in ("tensorboard", "checkpoints"):
+        (run_dir / folder).mkdir(exist_ok=True)
+    return [
+        progress_callback_make(keras, emit, float(config.get("batch_events_per_second", 4))),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), histogram_freq=0),
+        # The epoch checkpoint: weights after the last finished epoch plus the epoch number. One
+        # write per epoch serves both the learner's download and a restarted worker's resume.
+        keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "checkpoints"), delete_checkpoint=False),
+        histogram_callback_make(keras, run_dir / "insight"),
+    ]
+
+
+def insight_write(run_dir: Path, insight: dict, emit: Emit) -> None:
+    (run_dir / "insight").mkdir(exist_ok=True)
+    (run_dir / "insight" / "insight.json").write_text(json.dumps(insight, ensure_ascii=False), encoding="utf-8")
+    emit({"type": "insight", "keys": sorted(insight)})
+
+
+def train_keras_spec(run_dir: Path, config: dict, emit: Emit) -> None:
     import keras
     import tensorflow as tf
 
@@ -142,23 +190,18 @@ def train(run_dir: Path, emit: Emit) -> None:
         loss=loss_make(compile_config, keras),
         metrics=list(compile_config.get("metrics", ["accuracy"])),
     )
-    summary = io.StringIO()
-    model.summary(print_fn=lambda line, *a, **k: summary.write(line + "\n"))
-    (run_dir / "summary.txt").write_text(summary.getvalue(), encoding="utf-8")
-    emit({"type": "summary", "text": summary.getvalue(), "total_params": int(model.count_params())})
-
-    for folder in ("tensorboard", "checkpoints"):
-        (run_dir / folder).mkdir(exist_ok=True)
-    callbacks = [
-        progress_callback_make(keras, emit, float(config.get("batch_events_per_second", 4))),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
-        keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), histogram_freq=0),
-        # The epoch checkpoint: weights after the last finished epoch plus the epoch number. One
-        # write per epoch serves both the learner's download and a restarted worker's resume.
-        keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "checkpoints"), delete_checkpoint=False),
-    ]
-    history = model.fit(train_ds, validation_data=val_ds, epochs=int(hp["epochs"]), callbacks=callbacks, verbose=0,
-                        shuffle=False)  # tf.data already shuffles, with a seed, every epoch
+    summary_emit(model, run_dir, emit)
+    history = model.fit(train_ds, validation_data=val_ds, epochs=int(hp["epochs"]), callbacks=standard_callbacks(keras, run_dir, config, emit),
+                        verbose=0, shuffle=False)  # tf.data already shuffles, with a seed, every epoch
     model.save(run_dir / "model.keras")
+    if compile_config.get("loss", "sparse_categorical_crossentropy") == "sparse_categorical_crossentropy":
+        emit({"type": "log", "line": "analysing the validation set"})
+        insight = classification_insight(model, val_ds, config["dataset"].get("class_names") or [], run_dir / "insight")
+        insight["templates"] = dense_templates(model, run_dir / "insight")
+        insight["layers"] = [
+            {"index": i, "name": layer.name, "class": type(layer).__name__, "output_shape": list(layer.output.shape[1:])}
+            for i, layer in enumerate(model.layers, start=1)
+        ]
+        insight_write(run_dir, insight, emit)
     final = {key: float(values[-1]) for key, values in history.history.items() if values}
     emit({"type": "done", "final_metrics": final})

@@ -7,7 +7,10 @@
   }
   async function request(method, url, body) {
     const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      options.headers["X-CSRFToken"] = csrfToken();
+      options.body = body; // the browser sets the multipart boundary
+    } else if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.headers["X-CSRFToken"] = csrfToken();
       options.body = JSON.stringify(body);
@@ -25,6 +28,18 @@
   window.dlcApi = {
     get: (url) => request("GET", url),
     post: (url, body) => request("POST", url, body === undefined ? {} : body),
+  };
+  // Build a DOM node; text always goes in with textContent (never parsed as HTML).
+  window.dlcEl = function (tag, attrs, children) {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === "text") node.textContent = v;
+      else if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    });
+    (children || []).forEach((child) => child && node.appendChild(child));
+    return node;
   };
   window.dlcText = function (el, text) { el.textContent = text == null ? "" : String(text); return el; };
 })();

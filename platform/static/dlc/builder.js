@@ -12,17 +12,7 @@
   let checkSeq = 0;
 
   const $ = (id) => document.getElementById(id);
-  const el = (tag, attrs, children) => {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([k, v]) => {
-      if (k === "text") node.textContent = v;
-      else if (k === "class") node.className = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v);
-    });
-    (children || []).forEach((child) => child && node.appendChild(child));
-    return node;
-  };
+  const el = window.dlcEl;
 
   function clone(value) { return JSON.parse(JSON.stringify(value)); }
   function loadSpec() {
@@ -33,7 +23,8 @@
     return clone(config.spec);
   }
   function saveSpec() { try { localStorage.setItem(storageKey, JSON.stringify(spec)); } catch (err) { /* private mode */ } }
-  function dataset() { return config.datasets.find((d) => d.slug === $("dataset").value) || config.datasets[0]; }
+  let form = null;
+  function dataset() { return form ? form.dataset() : config.datasets[0]; }
 
   // --- argument editors --------------------------------------------------------------------
   function formatValue(value) {
@@ -191,42 +182,9 @@
     paintReport();
   }
 
-  // --- submit -----------------------------------------------------------------------------------
-  async function submit(event) {
-    event.preventDefault();
-    const box = $("submit-errors");
-    box.classList.add("d-none");
-    box.replaceChildren();
-    const num = (id) => { const v = $(id).value.trim(); return v === "" ? null : Number(v); };
-    const body = {
-      course: config.course, lab: config.lab, dataset: $("dataset").value, spec,
-      hyperparameters: { epochs: num("epochs"), batch_size: num("batch_size"), optimizer: $("optimizer").value, learning_rate: num("learning_rate") },
-    };
-    $("submit-run").disabled = true;
-    const result = await dlcApi.post("/api/runs/", body);
-    if (result.ok) { window.location.href = result.data.url; return; }
-    $("submit-run").disabled = false;
-    const errors = (result.data && result.data.errors) || [];
-    box.appendChild(el("div", { class: "fw-semibold", text: gettext("The run was not submitted:") }));
-    const list = el("ul", { class: "mb-0" });
-    if (Array.isArray(errors) && errors.length) errors.forEach((e) => list.appendChild(el("li", { text: e.message || JSON.stringify(e) })));
-    else list.appendChild(el("li", { text: (result.data && result.data.detail) || gettext("Unknown error.") }));
-    box.appendChild(list);
-    box.classList.remove("d-none");
-  }
-
   // --- set-up -----------------------------------------------------------------------------------
   function init() {
-    const select = $("dataset");
-    config.datasets.forEach((d) => select.appendChild(el("option", { value: d.slug, text: d.title })));
-    select.value = config.default_dataset;
-    const describe = () => { const d = dataset(); $("dataset-help").textContent = d ? interpolate(gettext("%s items, classes: %s"), [d.num_items, d.class_names.join(", ")]) : ""; };
-    select.addEventListener("change", () => { syncOutputUnits(); describe(); render(); changed(); });
-    describe();
-    Object.entries(config.optimizers).forEach(([value, label]) => $("optimizer").appendChild(el("option", { value, text: label })));
-    const hp = config.hyperparameters;
-    $("epochs").value = hp.epochs; $("epochs").max = config.max_epochs;
-    $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer; $("learning_rate").value = hp.learning_rate;
+    form = window.dlcLabForm(config, { getSpec: () => spec, onDatasetChange: () => { syncOutputUnits(); render(); changed(); } });
     const addType = $("add-type");
     config.catalog.forEach((entry) => addType.appendChild(el("option", { value: entry.type, text: entry.type })));
     addType.value = "Conv2D";
@@ -237,7 +195,6 @@
       changed();
     });
     $("reset-spec").addEventListener("click", () => { spec = clone(config.spec); syncOutputUnits(); render(); changed(); });
-    $("submit-form").addEventListener("submit", submit);
     syncOutputUnits();
     render();
     check();

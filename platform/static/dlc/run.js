@@ -16,16 +16,23 @@
   let retryDelay = 1000;
   let logLines = [];
 
-  function chart(canvasId, keys) {
-    const colours = { loss: "#0d6efd", val_loss: "#fd7e14", accuracy: "#198754", val_accuracy: "#d63384" };
+  // Which metrics each chart plots comes from the lab's program (classifier: loss / accuracy;
+  // linear regression: loss / w and b; wide & deep: loss / mae).
+  const COLOURS = ["#0d6efd", "#fd7e14", "#198754", "#d63384"];
+  function chart(canvasId, keys, offset) {
     return new Chart($(canvasId), {
       type: "line",
-      data: { labels: [], datasets: keys.map((key) => ({ label: key, data: [], borderColor: colours[key], backgroundColor: colours[key], tension: 0.2, spanGaps: true })) },
+      data: { labels: [], datasets: keys.map((key, i) => ({ label: key, data: [], borderColor: COLOURS[offset + i], backgroundColor: COLOURS[offset + i], tension: 0.2, spanGaps: true })) },
       options: { animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { title: { display: true, text: "epoch" } } } },
     });
   }
-  const lossChart = chart("loss-chart", ["loss", "val_loss"]);
-  const accuracyChart = chart("accuracy-chart", ["accuracy", "val_accuracy"]);
+  const chartKeys = state.charts && state.charts.length === 2 ? state.charts : [["loss", "val_loss"], ["accuracy", "val_accuracy"]];
+  $("second-chart-title").textContent = chartKeys[1].join(" / ");
+  const charts = [chart("loss-chart", chartKeys[0], 0), chart("accuracy-chart", chartKeys[1], 2)];
+  const columns = [...chartKeys[0], ...chartKeys[1]];
+  const head = $("epoch-head");
+  head.replaceChildren();
+  ["epoch", ...columns, "s"].forEach((name) => { const th = document.createElement("th"); th.textContent = name; head.appendChild(th); });
 
   function fmt(value, digits) { return typeof value === "number" ? value.toFixed(digits || 4) : "—"; }
 
@@ -58,7 +65,7 @@
   function addEpoch(message) {
     epochs.set(message.epoch, message);
     const sorted = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
-    for (const c of [lossChart, accuracyChart]) {
+    for (const c of charts) {
       c.data.labels = sorted.map((e) => e.epoch);
       c.data.datasets.forEach((ds) => { ds.data = sorted.map((e) => (e.metrics[ds.label] ?? null)); });
       c.update();
@@ -67,7 +74,7 @@
     rows.replaceChildren();
     sorted.forEach((e) => {
       const tr = document.createElement("tr");
-      [e.epoch, fmt(e.metrics.loss), fmt(e.metrics.accuracy), fmt(e.metrics.val_loss), fmt(e.metrics.val_accuracy), fmt(e.duration_s, 1)].forEach((v) => {
+      [e.epoch, ...columns.map((key) => fmt(e.metrics[key])), fmt(e.duration_s, 1)].forEach((v) => {
         const td = document.createElement("td"); td.textContent = v; tr.appendChild(td);
       });
       rows.appendChild(tr);
@@ -112,7 +119,11 @@
       case "epoch": addEpoch(message); break;
       case "log": appendLog(message.lines || []); break;
       case "summary": $("summary").textContent = message.text; break;
-      case "done": setStatus(message.status, message.reason); showFinal(message.final_metrics); if (message.model_summary) $("summary").textContent = message.model_summary; break;
+      case "done":
+        setStatus(message.status, message.reason); showFinal(message.final_metrics);
+        if (message.model_summary) $("summary").textContent = message.model_summary;
+        document.dispatchEvent(new CustomEvent("dlc:run-finished", { detail: { status: message.status } }));
+        break;
       case "error": console.warn("server:", message.message); break;
       default: break;
     }

@@ -1,0 +1,61 @@
+/* The "Train" form of a lab page: data set, hyper-parameters (and switches such as the MLP lab's
+   /255 normalization), submit. Used on its own for labs with a fixed model, and by the model
+   builder, which passes the spec to submit. */
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const el = window.dlcEl;
+
+  window.dlcLabForm = function (config, hooks) {
+    const getSpec = (hooks && hooks.getSpec) || (() => undefined);
+    const onDatasetChange = (hooks && hooks.onDatasetChange) || (() => {});
+    function dataset() { return config.datasets.find((d) => d.slug === $("dataset").value) || config.datasets[0]; }
+
+    async function submit(event) {
+      event.preventDefault();
+      const box = $("submit-errors");
+      box.classList.add("d-none");
+      box.replaceChildren();
+      const num = (id) => { const v = $(id).value.trim(); return v === "" ? null : Number(v); };
+      const hyperparameters = { epochs: num("epochs"), batch_size: num("batch_size"), optimizer: $("optimizer").value, learning_rate: num("learning_rate") };
+      if ($("normalize")) hyperparameters.normalize = $("normalize").checked;
+      const body = { course: config.course, lab: config.lab, dataset: $("dataset").value, hyperparameters };
+      const spec = getSpec();
+      if (spec !== undefined) body.spec = spec;
+      $("submit-run").disabled = true;
+      const result = await dlcApi.post("/api/runs/", body);
+      if (result.ok) { window.location.href = result.data.url; return; }
+      $("submit-run").disabled = false;
+      const errors = (result.data && result.data.errors) || [];
+      box.appendChild(el("div", { class: "fw-semibold", text: gettext("The run was not submitted:") }));
+      const list = el("ul", { class: "mb-0" });
+      if (Array.isArray(errors) && errors.length) errors.forEach((e) => list.appendChild(el("li", { text: e.message || JSON.stringify(e) })));
+      else list.appendChild(el("li", { text: (result.data && result.data.detail) || gettext("Unknown error.") }));
+      box.appendChild(list);
+      box.classList.remove("d-none");
+    }
+
+    const select = $("dataset");
+    config.datasets.forEach((d) => select.appendChild(el("option", { value: d.slug, text: d.title })));
+    select.value = config.default_dataset;
+    const describe = () => {
+      const d = dataset();
+      $("dataset-help").textContent = !d ? "" : d.num_classes
+        ? interpolate(gettext("%s items, classes: %s"), [d.num_items, d.class_names.join(", ")])
+        : interpolate(gettext("%s items"), [d.num_items]);
+    };
+    select.addEventListener("change", () => { describe(); onDatasetChange(dataset()); });
+    describe();
+    Object.entries(config.optimizers).forEach(([value, label]) => $("optimizer").appendChild(el("option", { value, text: label })));
+    const hp = config.hyperparameters;
+    $("epochs").value = hp.epochs; $("epochs").max = config.max_epochs;
+    $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer; $("learning_rate").value = hp.learning_rate;
+    if ($("normalize")) $("normalize").checked = Boolean(hp.normalize);
+    $("submit-form").addEventListener("submit", submit);
+    return { dataset };
+  };
+
+  // A lab without the model builder starts its form by itself.
+  const fixed = document.getElementById("lab-config");
+  if (fixed) window.dlcLabForm(JSON.parse(fixed.textContent));
+})();
