@@ -68,6 +68,8 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
                 "spec": lab.spec,
                 "compile": lab.compile_config,
                 "hyperparameters": lab.hyperparameters,
+                "program": lab.program,
+                "search": lab.options.get("search"),
                 "datasets": [d.to_public_dict() for d in datasets],
                 "default_dataset": lab.default_dataset_slug,
                 "catalog": layer_catalog(),

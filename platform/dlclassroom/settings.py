@@ -212,6 +212,9 @@ TRAINING = {
     "HEARTBEAT_TIMEOUT_S": int(os.environ.get("DLC_HEARTBEAT_TIMEOUT_S", "60")),
     "DEFAULT_TIME_LIMIT_S": int(os.environ.get("DLC_RUN_TIME_LIMIT_S", "3600")),
     "MAX_EPOCHS": int(os.environ.get("DLC_MAX_EPOCHS", "100")),
+    # Until workspace quotas arrive (P6), a plain cap on one learner's waiting + training runs.
+    "MAX_ACTIVE_RUNS": int(os.environ.get("DLC_MAX_ACTIVE_RUNS", "16")),
+    "MAX_SEARCH_TRIALS": int(os.environ.get("DLC_MAX_SEARCH_TRIALS", "12")),
     "PYTHON": os.environ.get("DLC_TRAINER_PYTHON", ""),  # empty: the worker's own interpreter
 }
 

@@ -17,6 +17,7 @@ from courseware.selectors import lab_get
 from modelspec import layer_catalog, spec_check, spec_keras_code
 
 from . import selectors, services
+from .search import search_submit
 from .models import Inference, Run
 
 
@@ -37,6 +38,7 @@ class RunSubmitSerializer(serializers.Serializer):
     dataset = serializers.SlugField(max_length=50)
     spec = serializers.JSONField(required=False, default=None, help_text="model spec (labs with the model builder only)")
     hyperparameters = serializers.JSONField()
+    search = serializers.JSONField(required=False, default=None, help_text="hyper-parameter search labs: method, learning_rates, hidden_layers, units, trials")
 
 
 class EpochSerializer(serializers.Serializer):
@@ -70,6 +72,8 @@ class RunDetailSerializer(RunSerializer):
 
 def _run_data(run: Run, detail: bool = False) -> dict:
     data = {**selectors.run_state(run), "url": f"/runs/{run.pk}/"}
+    if run.program == "hp_search":
+        data["trials"] = selectors.search_results(run)
     if detail:
         history = selectors.run_history(run)
         data["epochs"] = history["epochs"]
@@ -112,9 +116,12 @@ class RunListCreateView(APIView):
         if lab is None:
             raise Http404("No such lab.")
         try:
-            run = services.run_submit(
-                user=request.user, lab=lab, dataset_slug=data["dataset"], spec=data["spec"], hyperparameters=data["hyperparameters"]
-            )
+            if lab.program == "hp_search":
+                run = search_submit(user=request.user, lab=lab, dataset_slug=data["dataset"], hyperparameters=data["hyperparameters"], search=data["search"])
+            else:
+                run = services.run_submit(
+                    user=request.user, lab=lab, dataset_slug=data["dataset"], spec=data["spec"], hyperparameters=data["hyperparameters"]
+                )
         except services.SubmitError as exc:
             return Response({"detail": str(exc), "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(_run_data(run), status=status.HTTP_201_CREATED)

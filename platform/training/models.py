@@ -26,6 +26,8 @@ class Run(models.Model):
     snapshot = models.ForeignKey("datasets.DatasetSnapshot", on_delete=models.PROTECT, null=True, blank=True, related_name="runs")
     program = models.CharField(max_length=32, default="keras_spec")
     options = models.JSONField(default=dict, blank=True)
+    # A hyper-parameter search is a parent run (never trained itself) with one child run per trial.
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="trials")
     spec = models.JSONField(default=dict, blank=True, help_text=_("normalized model spec as submitted"))
     compile_config = models.JSONField(default=dict)
     hyperparameters = models.JSONField(default=dict)

@@ -26,8 +26,28 @@ def log_line_is_noise(line: str) -> bool:
 
 
 def run_list_for_user(user) -> QuerySet[Run]:
-    """The user's own runs, newest first."""
-    return Run.objects.filter(owner=user).select_related("lab", "dataset").order_by("-created_at", "-id")
+    """The user's own runs, newest first; a search's trials are listed on the search's page."""
+    return Run.objects.filter(owner=user, parent__isnull=True).select_related("lab", "dataset").order_by("-created_at", "-id")
+
+
+def search_results(parent: Run) -> list[dict]:
+    """One row per trial: its values, status, best validation accuracy, epochs done; the best
+    succeeded trial is marked."""
+    rows = []
+    for trial in parent.trials.order_by("id"):
+        metrics = [m.metrics for m in EpochMetric.objects.filter(run=trial).order_by("epoch")]
+        values = [m.get("val_accuracy") for m in metrics if isinstance(m.get("val_accuracy"), (int, float))]
+        dense = [layer["args"]["units"] for layer in trial.spec.get("layers", []) if layer.get("type") == "Dense"][:-1]
+        rows.append({
+            "trial": trial.options.get("trial"), "run": trial.pk, "url": f"/runs/{trial.pk}/", "status": trial.status,
+            "learning_rate": trial.hyperparameters.get("learning_rate"), "hidden_layers": len(dense), "units": dense[0] if dense else None,
+            "total_params": trial.total_params, "epochs_done": len(metrics),
+            "best_val_accuracy": max(values) if values else None, "best": False,
+        })
+    finished = [r for r in rows if r["status"] == Run.Status.SUCCEEDED and r["best_val_accuracy"] is not None]
+    if finished:
+        max(finished, key=lambda r: r["best_val_accuracy"])["best"] = True
+    return rows
 
 
 def run_get_for_user(user, run_id) -> Run | None:
@@ -93,6 +113,8 @@ def run_target(run: Run) -> dict | None:
     direction = "min" if metric.get("direction") == "min" else "max"
     values = [m.metrics.get(name) for m in EpochMetric.objects.filter(run=run).only("metrics")]
     values = [v for v in values if isinstance(v, (int, float))]
+    if not values and isinstance((run.final_metrics or {}).get(name), (int, float)):
+        values = [run.final_metrics[name]]  # a search's result lives in its final metrics
     best = (min(values) if direction == "min" else max(values)) if values else None
     reached = None if best is None else (best <= target if direction == "min" else best >= target)
     return {"name": name, "target": target, "direction": direction, "best": best, "reached": reached}

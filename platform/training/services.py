@@ -105,6 +105,8 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
     dataset = dataset_get_for_lab(lab, user, dataset_slug) if isinstance(dataset_slug, str) else None
     if dataset is None:
         errors.append(_error("dataset", _("Choose one of this lab's data sets.")))
+    if lab.program == "hp_search":
+        raise SubmitError([_error("search", _("This lab runs a hyper-parameter search: submit the values to try."))])
     hp, hp_errors = hyperparameters_validate(hyperparameters, lab)
     errors += hp_errors
     program = program_info(lab.program)
@@ -196,12 +198,25 @@ def _run_finish(run_id: int, status: str, reason: str = "", *, from_statuses=(Ru
         run_publish(run_id, {"type": "status", "status": status, "reason": run.status_reason})
         run_publish(run_id, {"type": "done", "status": status, "reason": run.status_reason,
                              "final_metrics": run.final_metrics, "model_summary": run.model_summary})
+        _search_refresh_for(run)
     return bool(updated)
+
+
+def _search_refresh_for(run: Run) -> None:
+    if run.parent_id:
+        from .search import search_refresh  # the search module builds on this one
+
+        search_refresh(run.parent_id)
 
 
 @_in_platform_language
 def run_cancel(run: Run) -> str:
-    """Cancel a queued run at once; ask the worker to kill a running one. Returns the status."""
+    """Cancel a queued run at once; ask the worker to kill a running one. Returns the status.
+    Cancelling a hyper-parameter search cancels all its trials."""
+    if run.program == "hp_search":
+        from .search import search_cancel
+
+        return search_cancel(run)
     if _run_finish(run.pk, Run.Status.CANCELLED, _("Cancelled by the learner."), from_statuses=(Run.Status.QUEUED,)):
         return Run.Status.CANCELLED
     # The worker's supervisor polls this flag and kills the child within about a second.
@@ -216,11 +231,14 @@ def run_cancel(run: Run) -> str:
 def run_claim(run_id: int, worker: str) -> bool:
     """Atomically take a queued run; False if someone else has it or it was cancelled."""
     now = timezone.now()
-    return bool(
-        Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+    claimed = bool(
+        Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).exclude(program="hp_search").update(
             status=Run.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker
         )
     )
+    if claimed:
+        _search_refresh_for(Run.objects.only("id", "parent_id").get(pk=run_id))
+    return claimed
 
 
 def workspace_materialize(run: Run) -> Path:
@@ -488,7 +506,8 @@ def runs_reap_stale(worker: str | None = None) -> list[int]:
         stale = Run.objects.filter(status=Run.Status.RUNNING, worker=worker)
         reason = _("The worker restarted while this run was running.")
     else:
-        stale = Run.objects.filter(status=Run.Status.RUNNING, heartbeat_at__lt=timezone.now() - timedelta(seconds=timeout))
+        # A search's parent run has no worker of its own; its trials are reaped instead.
+        stale = Run.objects.filter(status=Run.Status.RUNNING, heartbeat_at__lt=timezone.now() - timedelta(seconds=timeout)).exclude(program="hp_search")
         reason = _("The worker stopped responding (no heartbeat for %(seconds)d s).") % {"seconds": timeout}
     reaped = []
     for run_id in stale.values_list("pk", flat=True):

@@ -19,9 +19,10 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get_for_user(request.user, run_id)
     if run is None:
         raise Http404("No such run")
+    template = "training/search_detail.html" if run.program == "hp_search" else "training/run_detail.html"
     return render(
         request,
-        "training/run_detail.html",
+        template,
         {"run": run, "run_state": selectors.run_state(run), "can_cancel": run.owner_id == request.user.pk or request.user.is_platform_admin},
     )
 

@@ -113,3 +113,46 @@ def wait_job(stack, session, job_id: int, timeout: float = 120) -> dict:
             return job
         time.sleep(0.5)
     raise AssertionError(f"inference {job_id} did not finish\n{stack.log_tail('worker')}")
+
+
+def test_parallel_search_submissions_by_one_learner_never_exceed_the_active_run_limit(stack):
+    """Five searches of 4 trials each sent at the same moment over HTTP; the limit is 16 waiting
+    or training runs, so at most four searches may be accepted (the server serialises the check)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    session = stack.login("learner2")
+    body = {"course": "deep-learning-tf", "lab": "hp-search-digits", "dataset": "digits-28",
+            "hyperparameters": {"epochs": 1, "batch_size": 64, "optimizer": "adam"},
+            "search": {"method": "grid", "learning_rates": [0.001, 0.01], "hidden_layers": [1, 2], "units": [16]}}
+    active_before = sum(r["status"] in ("queued", "running") for r in session.get(f"{stack.base_url}/api/runs/", timeout=10).json())
+    assert active_before == 0
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        responses = list(pool.map(lambda _i: session.post(f"{stack.base_url}/api/runs/", json=body, timeout=30), range(5)))
+    try:
+        accepted = [r.json() for r in responses if r.status_code == 201]
+        refused = [r.json() for r in responses if r.status_code == 400]
+        assert len(accepted) == 4 and len(refused) == 1, [r.status_code for r in responses]
+        assert "would exceed your limit of 16" in refused[0]["detail"]
+    finally:
+        for search in [r.json() for r in responses if r.status_code == 201]:
+            session.post(f"{stack.base_url}/api/runs/{search['id']}/cancel/", timeout=10)
+    for search in accepted:
+        detail = session.get(f"{stack.base_url}/api/runs/{search['id']}/", timeout=10).json()
+        assert len(detail["trials"]) == 4
+
+
+def test_a_search_fans_out_into_trials_that_train_and_the_best_is_marked(stack):
+    session = stack.login("learner")
+    response = session.post(f"{stack.base_url}/api/runs/", json={
+        "course": "deep-learning-tf", "lab": "hp-search-digits", "dataset": "digits-28",
+        "hyperparameters": {"epochs": 1, "batch_size": 128, "optimizer": "adam"},
+        "search": {"method": "random", "learning_rates": [0.001, 0.01], "hidden_layers": [1], "units": [16, 32], "trials": 2, "seed": 1},
+    }, timeout=10)
+    assert response.status_code == 201, response.text
+    search = run_to_end(stack, session, response.json()["id"], timeout=300)
+    assert search["status"] == "succeeded", search["status_reason"]
+    assert len(search["trials"]) == 2 and all(t["status"] == "succeeded" for t in search["trials"])
+    best = [t for t in search["trials"] if t["best"]]
+    assert len(best) == 1 and search["final_metrics"]["best_val_accuracy"] == best[0]["best_val_accuracy"]
+    page = session.get(f"{stack.base_url}/runs/{search['id']}/", timeout=10)
+    assert page.status_code == 200 and 'data-testid="trial-rows"' in page.text

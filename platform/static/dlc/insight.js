@@ -23,7 +23,8 @@
     if (!list.length) return;
     const body = section(gettext("Downloads"), "downloads");
     const row = el("div", { class: "d-flex flex-wrap gap-2" });
-    list.forEach((d) => row.appendChild(el("a", { class: "btn btn-sm btn-outline-secondary", href: d.url, text: d.name + (d.bytes ? ` (${(d.bytes / 1024).toFixed(0)} KiB)` : "") })));
+    const size = (bytes) => (typeof bytes !== "number" ? "" : bytes < 1024 ? ` (${bytes} B)` : bytes < 1048576 ? ` (${(bytes / 1024).toFixed(0)} KiB)` : ` (${(bytes / 1048576).toFixed(1)} MiB)`);
+    list.forEach((d) => row.appendChild(el("a", { class: "btn btn-sm btn-outline-secondary", href: d.url, text: d.name + size(d.bytes) })));
     body.appendChild(row);
   }
 
@@ -223,7 +224,18 @@
     });
   }
 
+  async function targetRefresh() {
+    const result = await dlcApi.get(`/api/runs/${runId}/`);
+    const target = result.ok && result.data.target;
+    if (!target || !$("target-best")) return;
+    $("target-best").textContent = typeof target.best === "number" ? target.best.toFixed(4) : "—";
+    const badge = $("target-reached");
+    badge.className = `badge ${target.reached ? "text-bg-success" : target.reached === false ? "text-bg-secondary" : "d-none"}`;
+    badge.textContent = target.reached ? gettext("reached") : target.reached === false ? gettext("not reached") : "";
+  }
+
   async function load() {
+    targetRefresh();
     const result = await dlcApi.get(`/api/runs/${runId}/insight/`);
     if (!result.ok) return;
     insight = result.data;

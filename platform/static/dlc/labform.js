@@ -17,9 +17,11 @@
       box.classList.add("d-none");
       box.replaceChildren();
       const num = (id) => { const v = $(id).value.trim(); return v === "" ? null : Number(v); };
-      const hyperparameters = { epochs: num("epochs"), batch_size: num("batch_size"), optimizer: $("optimizer").value, learning_rate: num("learning_rate") };
+      const hyperparameters = { epochs: num("epochs"), batch_size: num("batch_size"), optimizer: $("optimizer").value };
+      if ($("learning_rate")) hyperparameters.learning_rate = num("learning_rate");
       if ($("normalize")) hyperparameters.normalize = $("normalize").checked;
       const body = { course: config.course, lab: config.lab, dataset: $("dataset").value, hyperparameters };
+      if ($("search-method")) body.search = searchValues();
       const spec = getSpec();
       if (spec !== undefined) body.spec = spec;
       $("submit-run").disabled = true;
@@ -33,6 +35,36 @@
       else list.appendChild(el("li", { text: (result.data && result.data.detail) || gettext("Unknown error.") }));
       box.appendChild(list);
       box.classList.remove("d-none");
+    }
+
+    // "0.001, 0.01" → [0.001, 0.01]; anything unreadable is sent as text so the server explains it.
+    function list(id) {
+      const parts = $(id).value.split(/[,\s]+/).filter((p) => p !== "");
+      const numbers = parts.map(Number);
+      return numbers.some((n) => !Number.isFinite(n)) ? $(id).value : numbers;
+    }
+    function searchValues() {
+      const search = { method: $("search-method").value, learning_rates: list("search-learning-rates"), hidden_layers: list("search-hidden-layers"), units: list("search-units") };
+      if (search.method === "random") search.trials = Number($("search-trials").value);
+      return search;
+    }
+    function showSearchCount() {
+      const s = searchValues();
+      const size = [s.learning_rates, s.hidden_layers, s.units].map((v) => (Array.isArray(v) ? v.length : 0)).reduce((a, b) => a * b, 1);
+      $("search-trials").disabled = s.method !== "random";
+      $("search-count").textContent = s.method === "grid"
+        ? interpolate(gettext("%s trials: one run per combination."), [size])
+        : interpolate(gettext("%s trials drawn at random."), [s.trials || 0]);
+    }
+    if ($("search-method") && config.search) {
+      const d = config.search;
+      $("search-method").value = d.method;
+      $("search-learning-rates").value = d.learning_rates.join(", ");
+      $("search-hidden-layers").value = d.hidden_layers.join(", ");
+      $("search-units").value = d.units.join(", ");
+      $("search-trials").value = d.trials || 6;
+      ["search-method", "search-learning-rates", "search-hidden-layers", "search-units", "search-trials"].forEach((id) => $(id).addEventListener("input", showSearchCount));
+      showSearchCount();
     }
 
     const select = $("dataset");
@@ -49,7 +81,8 @@
     Object.entries(config.optimizers).forEach(([value, label]) => $("optimizer").appendChild(el("option", { value, text: label })));
     const hp = config.hyperparameters;
     $("epochs").value = hp.epochs; $("epochs").max = config.max_epochs;
-    $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer; $("learning_rate").value = hp.learning_rate;
+    $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer;
+    if ($("learning_rate")) $("learning_rate").value = hp.learning_rate;
     if ($("normalize")) $("normalize").checked = Boolean(hp.normalize);
     $("submit-form").addEventListener("submit", submit);
     return { dataset };
