@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
 from courseware import api as courseware_api
+from datasets import views as dataset_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("courses/", include("courseware.urls")),
     path("runs/", include("training.urls")),
+    path("datasets/", dataset_views.dataset_list, name="dataset-list"),
     path("api/", include("training.api_urls")),
     path("api/", include("datasets.api_urls")),
     path("api/", include("exercises.api_urls")),

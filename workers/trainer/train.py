@@ -70,8 +70,15 @@ def datasets_make(config: dict, tf, keras):
         train_ds = train_ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
         val_ds = val_ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
     autotune = tf.data.AUTOTUNE
-    train_ds = train_ds.cache().shuffle(int(hp.get("shuffle_buffer", 1000)), seed=seed, reshuffle_each_iteration=True)
-    return train_ds.prefetch(autotune), val_ds.cache().prefetch(autotune)
+    # cache/prefetch are on for every run; the switches exist so bench/bench_dataloading.py can
+    # measure what each one is worth on the same code path.
+    pipeline = config.get("pipeline", {})
+    if pipeline.get("cache", True):
+        train_ds, val_ds = train_ds.cache(), val_ds.cache()
+    train_ds = train_ds.shuffle(int(hp.get("shuffle_buffer", 1000)), seed=seed, reshuffle_each_iteration=True)
+    if pipeline.get("prefetch", True):
+        train_ds, val_ds = train_ds.prefetch(autotune), val_ds.prefetch(autotune)
+    return train_ds, val_ds
 
 
 def optimizer_make(hp: dict, keras):
