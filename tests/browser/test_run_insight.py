@@ -28,6 +28,7 @@ def test_learner_trains_softmax_regression_then_sees_the_insight_and_predicts_an
     expect(page.get_by_test_id("weight-histograms")).to_be_visible()
     expect(page.get_by_test_id("downloads")).to_contain_text("model.keras")
     expect(page.locator("#target-best")).not_to_have_text("—")
+    expect(page.get_by_test_id("shuffle-verdict")).to_contain_text(re.compile("顺序|order"))
 
     image = tmp_path / "seven.png"
     Image.new("L", (64, 64), 0).save(image)

@@ -171,3 +171,20 @@ def test_unknown_programs_are_reported(tmp_path):
     write_program_config(tmp_path / "run", "no_such_program", tmp_path / "data.npz")
     code, events = run_child(tmp_path / "run")
     assert code == 1 and "unknown training program" in events[-1]["message"]
+
+
+def test_the_run_records_that_cached_batches_keep_their_contents_but_change_order_each_epoch(tmp_path):
+    rng = np.random.default_rng(5)
+    np.savez(tmp_path / "data.npz", x=rng.integers(0, 255, size=(250, 4, 4, 1), dtype=np.uint8), y=rng.integers(0, 3, size=250))
+    spec = {"input_shape": [4, 4, 1], "layers": [{"type": "Flatten", "args": {}}, {"type": "Dense", "args": {"units": 3}}]}
+    run_dir = tmp_path / "run"
+    write_config(run_dir, {"format": "npz", "path": str(tmp_path / "data.npz")}, spec, epochs=3)
+    config = json.loads((run_dir / "config.json").read_text())
+    config["hyperparameters"]["batch_size"] = 10
+    (run_dir / "config.json").write_text(json.dumps(config))
+    code, events = run_child(run_dir)
+    assert code == 0, events[-1]
+    shuffle = json.loads((run_dir / "insight" / "insight.json").read_text())["shuffle"]
+    assert shuffle["steps_per_epoch"] == 19 and [e["epoch"] for e in shuffle["epochs"]] == [1, 2, 3]
+    assert shuffle["order_changed"] is True and shuffle["contents_changed"] is False
+    assert all(len(batch) == 10 for batch in shuffle["epochs"][0]["first_batches"])

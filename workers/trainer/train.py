@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from trainer.events import logs_clean
-from trainer.insight import classification_insight, dense_templates, histogram_callback_make, learning_rate_of
+from trainer.insight import batch_order_recorder_attach, classification_insight, dense_templates, histogram_callback_make, learning_rate_of
 
 Emit = Callable[[dict], None]
 
@@ -190,6 +190,10 @@ def train_keras_spec(run_dir: Path, config: dict, emit: Emit) -> None:
     emit({"type": "log", "line": f"device: {device}; TensorFlow {tf.__version__}"})
 
     train_ds, val_ds = datasets_make(config, tf, keras)
+    steps = int(train_ds.cardinality())
+    shuffle_summary = None
+    if steps > 0:
+        train_ds, shuffle_summary = batch_order_recorder_attach(train_ds, tf, steps)
     model = spec_build_keras(config["spec"], name=f"run_{config.get('run_id', 'local')}")
     compile_config = config.get("compile", {})
     model.compile(
@@ -205,6 +209,7 @@ def train_keras_spec(run_dir: Path, config: dict, emit: Emit) -> None:
         emit({"type": "log", "line": "analysing the validation set"})
         insight = classification_insight(model, val_ds, config["dataset"].get("class_names") or [], run_dir / "insight")
         insight["templates"] = dense_templates(model, run_dir / "insight")
+        insight["shuffle"] = shuffle_summary() if shuffle_summary else {}
         insight["layers"] = [
             {"index": i, "name": layer.name, "class": type(layer).__name__, "output_shape": list(layer.output.shape[1:])}
             for i, layer in enumerate(model.layers, start=1)

@@ -141,6 +141,22 @@
     body.appendChild(el("p", { class: "small mb-0", text: interpolate(gettext("Validation MAE %s · epochs run %s%s"), [data.val_mae, data.epochs_run, data.stopped_early ? gettext(" (stopped early)") : ""]) }));
   }
 
+  function shuffling(data) {
+    const s = data.shuffle;
+    const body = section(interpolate(gettext("Batches and shuffling: %s batches per epoch"), [s.steps_per_epoch]), "shuffle");
+    const name = (label) => data.class_names[label] ?? String(label);
+    s.epochs.forEach((e) => body.appendChild(el("div", { class: "small font-monospace" }, [
+      el("span", { class: "me-2", text: interpolate(gettext("epoch %s, first batch:"), [e.epoch]) }),
+      el("span", { text: (e.first_batches[0] || []).map(name).join(" ") }),
+    ])));
+    if (typeof s.order_changed === "boolean") {
+      body.appendChild(el("p", { class: "small mt-2 mb-0", "data-testid": "shuffle-verdict", text: [
+        s.order_changed ? gettext("The order of the batches changed between epoch 1 and epoch 2.") : gettext("The batches came in the same order in epoch 1 and epoch 2."),
+        s.contents_changed ? gettext("The batches were regrouped: their contents changed.") : gettext("Each batch held the same images in both epochs (the pipeline caches whole batches, then shuffles their order)."),
+      ].join(" ") }));
+    }
+  }
+
   async function poll(jobId, show) {
     for (let i = 0; i < 240; i += 1) {
       const result = await dlcApi.get(`/api/inferences/${jobId}/`);
@@ -246,6 +262,7 @@
     if (insight.samples && insight.samples.length) samples(insight);
     if (insight.templates && insight.templates.length) templates(insight);
     if (insight.weights && insight.weights.length && insight.weights[0].layers.length) histograms(insight.weights);
+    if (insight.shuffle && insight.shuffle.epochs && insight.shuffle.epochs.length) shuffling(insight);
     if (insight.confusion_matrix && state.status === "succeeded") { predictor(); featureMaps(insight); }
     downloads(insight.downloads || []);
   }
