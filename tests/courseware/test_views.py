@@ -46,6 +46,16 @@ def test_lab_page_embeds_the_builder_config_with_the_flowers_model(course):
     assert 'id="builder-config"' in html and '"RandomFlip"' in html and "shapes-mini" in html
 
 
+@pytest.mark.parametrize("slug, words", [
+    ("flowers-cnn", ["<code>any</code>", "<code>2048 MB</code>", "<code>1800 s</code>", "val_accuracy ≥ 0.8"]),
+    ("wide-deep-diabetes", ["<code>cpu</code>", "val_mae ≤ 48", 'id="lab-config"', "ModelCheckpoint"]),
+])
+def test_every_lab_page_declares_its_environment_and_target(course, slug, words):
+    html = logged_in().get(f"/courses/{course.slug}/labs/{slug}/").content.decode()
+    assert 'data-testid="lab-environment"' in html
+    assert [w for w in words if w not in html] == []
+
+
 def test_unknown_pages_are_404(course):
     client = logged_in()
     assert client.get(f"/courses/{course.slug}/ch08-image-classification/nope/").status_code == 404
