@@ -222,7 +222,6 @@ def part_tile(kind: str, size: int = 64) -> np.ndarray:
     """Deep-layer 'object part' icons (eye, wheel, petals, window, feather, face) drawn from shapes."""
     x, y = _grid(size)
     r = np.hypot(x, y)
-    angle = np.arctan2(y, x)
     image = np.full((size, size, 3), 0.95)
     if kind == "eye":
         image[:] = (0.93, 0.80, 0.68)  # skin

@@ -2,7 +2,6 @@
 headless Chromium: confusion matrix, validation samples, weight templates, a prediction for an
 uploaded image, feature maps; and a fixed-model lab (linear regression) shows w and b."""
 
-import io
 import re
 
 import pytest

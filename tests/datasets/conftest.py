@@ -2,6 +2,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """The tests read the English messages; the platform's own language is Chinese."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def dataset_root(settings, tmp_path):
     """A fresh DATASET_ROOT per test, so leftovers can be checked exactly."""

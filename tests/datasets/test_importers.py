@@ -281,7 +281,7 @@ def test_npz_with_wrong_dtype_or_missing_arrays_is_refused(learner, dataset_root
 def test_npz_with_an_object_array_is_refused_without_unpickling_it(learner, dataset_root):
     arrays = archives.mnist_arrays()
     arrays["y_train"] = np.array([object()] * 20, dtype=object)
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match="allow_pickle"):
         archives.npz_bytes(arrays)  # NumPy itself needs allow_pickle to write it
     data = archives.npz_bytes(arrays, allow_pickle=True)
     assert_refused(run_import(learner, data, "m.npz", "mnist"), dataset_root, "y_train", "Python objects")

@@ -57,7 +57,7 @@ def test_every_figure_draws_a_readable_png_with_no_missing_glyphs(all_built):
     assert failed == {}
     glyphs = {name: r.warnings for name, r in results.items() if r.warnings}
     assert glyphs == {}
-    for name, result in results.items():
+    for name in results:
         with Image.open(out / f"{name}.png") as image:
             assert image.format == "PNG"
             assert 300 <= image.width <= 2600 and 150 <= image.height <= 2600, (name, image.size)

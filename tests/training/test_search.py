@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from datasets.models import Dataset
 from training import search as search_service
 from training.models import EpochMetric, Run
 from training.selectors import search_results
