@@ -70,7 +70,7 @@ def _wait_for(predicate, timeout: float, what: str, stack: Stack | None = None) 
 
 
 # The data sets the labs' end-to-end tests train on (all small; built in a few seconds).
-STACK_DATASETS = ("shapes-mini", "linear-synthetic", "digits", "digits-28", "diabetes", "hanzi-fonts")
+STACK_DATASETS = ("shapes-mini", "linear-synthetic", "digits", "digits-28", "diabetes", "hanzi-fonts", "shapes-boxes")
 
 
 def stack_start(datasets: tuple[str, ...] = STACK_DATASETS) -> tuple[Stack, list]:

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "exercises",
     "datasets",
     "training",
+    "modelzoo",
     "ops",
 ]
 

@@ -12,6 +12,7 @@ from accounts.services import demo_accounts_create
 from courseware.models import Course, Enrollment
 from courseware.services import enrollment_ensure
 from datasets.services import datasets_bootstrap
+from modelzoo.services import base_models_bootstrap
 
 
 def figures_build_subprocess(stdout=None) -> bool:
@@ -39,6 +40,11 @@ def platform_bootstrap(*, datasets: list[str] | None = None, demo_password: str 
         if stdout:
             stdout.write(f"  dataset {dataset.slug}: {'built' if built else 'present'} ({dataset.num_items} items)\n")
     call_command("course_load", stdout=stdout)
+    # The transfer lab's base network: only marked "being prepared" here when missing; the
+    # worker pre-trains it after start-up (80 s on 2 CPU cores), so set-up stays fast.
+    for slug, state in base_models_bootstrap():
+        if stdout:
+            stdout.write(f"  base model {slug}: {state}\n")
     if settings.BUILD_FIGURES if figures is None else figures:
         figures_build_subprocess(stdout)
     accounts = demo_accounts_create(password=demo_password)

@@ -22,6 +22,8 @@ PROGRAMS: dict[str, ProgramInfo] = {
     "keras_spec": ProgramInfo("keras_spec", ("image_folder", "npz"), True, (("loss", "val_loss"), ("accuracy", "val_accuracy")), True),
     "linear_tape": ProgramInfo("linear_tape", ("tabular",), False, (("loss", "val_loss"), ("w", "b")), False),
     "wide_deep": ProgramInfo("wide_deep", ("tabular",), False, (("loss", "val_loss"), ("mae", "val_mae")), False),
+    "transfer": ProgramInfo("transfer", ("image_folder",), False, (("loss", "val_loss"), ("accuracy", "val_accuracy")), True),
+    "detection_lite": ProgramInfo("detection_lite", ("voc",), False, (("loss", "val_loss"), ("iou", "val_iou")), False),
     # A search is not trained itself: its trials are keras_spec runs (see training.search).
     "hp_search": ProgramInfo("hp_search", ("image_folder", "npz"), False, (("loss", "val_loss"), ("accuracy", "val_accuracy")), False),
 }

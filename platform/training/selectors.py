@@ -128,7 +128,7 @@ def run_history(run: Run) -> dict:
 
 # --- what the run learned (files the trainer wrote under insight/) ------------------------------
 
-INSIGHT_FILE_RE = re.compile(r"(samples|templates)/\d{2}\.png")
+INSIGHT_FILE_RE = re.compile(r"(samples|templates|boxes)/\d{2}\.png")
 INFERENCE_FILE_RE = re.compile(r"(input|map_\d{2})\.png")
 DOWNLOADS = {
     "model.keras": ("model.keras", "application/octet-stream"),

@@ -30,6 +30,7 @@ from datasets.selectors import dataset_get_for_lab
 from datasets.services import dataset_snapshot_create
 from modelspec import spec_check, spec_normalize
 from modelspec.codegen import COMPILE_OPTIMIZERS
+from modelzoo.selectors import base_model_run_options, base_model_unready_reason
 
 from .models import EpochMetric, Inference, Run
 from .programs import program_info
@@ -39,7 +40,14 @@ logger = logging.getLogger(__name__)
 
 OPTIMIZERS = tuple(COMPILE_OPTIMIZERS)
 HYPERPARAMETER_KEYS = {"epochs", "batch_size", "optimizer", "learning_rate"}
-SWITCH_KEYS = {"normalize"}
+# Keys that exist only where a lab declares them in its hyper-parameters, with their check:
+# True/False, a whole number in a range, or one of some words.
+LAB_KEYS: dict[str, tuple] = {
+    "normalize": (bool,),
+    "strategy": (str, ("all", "last_n", "head")),  # transfer learning: what is trained
+    "trainable_layers": (int, 1, 50),  # transfer learning: N of "the last N layers"
+}
+SWITCH_KEYS = set(LAB_KEYS)
 MAX_LINE_BYTES = 1 << 20
 
 
@@ -92,9 +100,14 @@ def hyperparameters_validate(raw, lab: Lab) -> tuple[dict, list[dict]]:
     lr = merged.get("learning_rate")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or not 1e-6 <= lr <= 1.0:
         errors.append(_error("learning_rate", _("learning_rate must be a number from 0.000001 to 1.")))
-    for name in SWITCH_KEYS & set(merged):
-        if not isinstance(merged[name], bool):
+    for name in sorted(SWITCH_KEYS & set(merged)):
+        kind, *limits = LAB_KEYS[name]
+        if kind is bool and not isinstance(merged[name], bool):
             errors.append(_error(name, _("%(name)s must be true or false.") % {"name": name}))
+        elif kind is int:
+            int_in(name, *limits)
+        elif kind is str and merged[name] not in limits[0]:
+            errors.append(_error(name, _("%(name)s must be one of %(choices)s.") % {"name": name, "choices": ", ".join(limits[0])}))
     return {k: merged[k] for k in allowed if k in merged}, errors
 
 
@@ -110,6 +123,8 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
     hp, hp_errors = hyperparameters_validate(hyperparameters, lab)
     errors += hp_errors
     program = program_info(lab.program)
+    if lab.program == "transfer" and (reason := base_model_unready_reason(lab.options.get("base_model"))):
+        errors.append(_error("lab", reason))  # e.g. the platform's base is still being pre-trained
     if dataset is not None and dataset.format not in program.formats:
         errors.append(_error("dataset", _("This lab trains on %(formats)s data; %(dataset)s is %(format)s.") % {
             "formats": " / ".join(program.formats), "dataset": dataset.slug, "format": dataset.format}))
@@ -249,7 +264,8 @@ def workspace_materialize(run: Run) -> Path:
     config = {
         "run_id": run.pk,
         "program": run.program,
-        "options": run.options,
+        # A transfer run also gets its base network's file and input scaling.
+        "options": {**run.options, **(base_model_run_options(run.options.get("base_model")) if run.program == "transfer" else {})},
         "spec": run.spec,
         "compile": run.compile_config,
         "hyperparameters": {"seed": 123, "validation_split": 0.2, "shuffle_buffer": 1000, **run.hyperparameters},

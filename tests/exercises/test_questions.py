@@ -18,11 +18,17 @@ SYLLABUS_CHAPTERS = [f"ch{n:02d}" for n in range(1, 12)]
 
 @pytest.fixture(scope="module")
 def course(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        from datasets.services import datasets_bootstrap
+    from datasets.models import Dataset
+    from datasets.services import datasets_bootstrap
 
+    with django_db_blocker.unblock():
         datasets_bootstrap(only=["shapes-mini"])
-        yield course_load(COURSE_DIR).course
+        loaded = course_load(COURSE_DIR).course
+    yield loaded
+    # Loaded outside the per-test transactions, so remove it again for the modules that follow.
+    with django_db_blocker.unblock():
+        loaded.delete()
+        Dataset.objects.filter(slug="shapes-mini").delete()
 
 
 def logged_in(user=None):

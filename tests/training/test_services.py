@@ -262,3 +262,46 @@ def test_a_learner_may_train_on_their_own_imported_set_but_not_on_another_learne
     assert run.dataset == mine
     with pytest.raises(services.SubmitError, match="Choose one of this lab's data sets"):
         submit(learner, lab, dataset_slug=theirs.slug)
+
+
+# --- lab-declared keys with a type and a range (the transfer lab's strategy and N) -------------
+
+
+def test_strategy_and_trainable_layers_exist_only_where_declared_and_are_checked_by_choice_and_range(lab):
+    hp, errors = services.hyperparameters_validate({**HP, "strategy": "head"}, lab)
+    assert "Unknown hyper-parameter(s): strategy." in [e["message"] for e in errors]
+    lab.hyperparameters = {**lab.hyperparameters, "strategy": "head", "trainable_layers": 4}
+    hp, errors = services.hyperparameters_validate({**HP, "strategy": "last_n", "trainable_layers": 7}, lab)
+    assert errors == [] and hp["strategy"] == "last_n" and hp["trainable_layers"] == 7
+    for bad, message in [({"strategy": "half"}, "strategy must be one of all, last_n, head."),
+                         ({"strategy": 2}, "strategy must be one of all, last_n, head."),
+                         ({"trainable_layers": 0}, "trainable_layers must be a whole number from 1 to 50."),
+                         ({"trainable_layers": 51}, "trainable_layers must be a whole number from 1 to 50."),
+                         ({"trainable_layers": True}, "trainable_layers must be a whole number from 1 to 50."),
+                         ({"trainable_layers": "3"}, "trainable_layers must be a whole number from 1 to 50.")]:
+        _hp, errors = services.hyperparameters_validate({**HP, **bad}, lab)
+        assert [(e["field"], e["message"]) for e in errors] == [(next(iter(bad)), message)], bad
+    _hp, errors = services.hyperparameters_validate(HP, lab)
+    assert errors == [] and _hp["strategy"] == "head", "the lab's default applies when the form leaves it out"
+
+
+def test_a_transfer_run_is_refused_until_its_base_is_ready_and_then_gets_the_base_file(learner, settings, tmp_path):
+    from modelzoo.models import BaseModel
+    from tests.factories import LabFactory
+
+    settings.DATA_ROOT = tmp_path
+    lab = LabFactory(program="transfer", spec={}, options={"base_model": "shapes-cnn"},
+                     hyperparameters={**HP, "strategy": "head", "trainable_layers": 4})
+    with pytest.raises(services.SubmitError, match="The base model shapes-cnn is not installed"):
+        submit(learner, lab, spec=None)
+    base = BaseModel.objects.create(slug="shapes-cnn", title_zh="t", title_en="t", source="platform", relative_path="models/shapes-cnn.keras")
+    with pytest.raises(services.SubmitError, match="is being prepared .* Try again in a few minutes"):
+        submit(learner, lab, spec=None)
+    assert not Run.objects.exists()
+    base.path.parent.mkdir(parents=True)
+    base.path.write_bytes(b"model")
+    BaseModel.objects.filter(pk=base.pk).update(status=BaseModel.Status.READY, preprocessing="symmetric")
+    run = submit(learner, lab, spec=None, hyperparameters={**HP, "strategy": "all"})
+    config = json.loads((services.workspace_materialize(run) / "config.json").read_text())
+    assert config["program"] == "transfer" and config["hyperparameters"]["strategy"] == "all"
+    assert config["options"] == {"base_model": "shapes-cnn", "base_model_path": str(base.path), "base_preprocessing": "symmetric"}

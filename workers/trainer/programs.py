@@ -175,7 +175,12 @@ def wide_deep(run_dir: Path, config: dict, emit: Emit) -> None:
     emit({"type": "done", "final_metrics": final})
 
 
+from trainer.transfer import transfer  # noqa: E402 — chapter 9's program has a module of its own
+from trainer.detection import detection_lite  # noqa: E402 — chapter 10's program, a module of its own
+
 PROGRAMS: dict[str, Callable[[Path, dict, Emit], None]] = {
     "linear_tape": linear_tape,
     "wide_deep": wide_deep,
+    "transfer": transfer,
+    "detection_lite": detection_lite,
 }

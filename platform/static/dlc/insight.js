@@ -157,6 +157,35 @@
     }
   }
 
+  function detection(data) {
+    // Chapter 10's single-object detector: the validation images with both boxes drawn in (by the
+    // trainer, so the page only shows files), mean IoU, the hit rate and each class's scores.
+    const names = data.class_names;
+    const num = (v, digits) => (typeof v === "number" ? v.toFixed(digits) : "—");
+    const body = section(interpolate(gettext("Predicted boxes on the validation set (%s images)"), [data.val_items]), "detection");
+    body.appendChild(el("p", { class: "mb-2", "data-testid": "detection-summary", text: interpolate(
+      gettext("Mean IoU %s · class accuracy %s · hits (IoU ≥ %s and the right class) %s"),
+      [num(data.mean_iou, 3), pct(data.val_accuracy), data.hit_iou, pct(data.hit_rate)]) }));
+    body.appendChild(el("p", { class: "small text-body-secondary", text: gettext("Green: the true box. Red: the model's box. Under each image: true class → predicted class, and the IoU of the two boxes.") }));
+    const table = el("table", { class: "table table-sm table-bordered text-center small w-auto" });
+    table.appendChild(el("thead", {}, [el("tr", {}, [el("th", { text: gettext("class") }), el("th", { text: gettext("accuracy") }), el("th", { text: gettext("mean IoU") })])]));
+    const tbody = el("tbody");
+    names.forEach((n, i) => tbody.appendChild(el("tr", {}, [el("th", { text: n }), el("td", { text: pct(data.per_class_accuracy[i]) }), el("td", { text: num(data.per_class_iou[i], 3) })])));
+    table.appendChild(tbody);
+    body.appendChild(el("div", { class: "table-responsive" }, [table]));
+    const grid = el("div", { class: "d-flex flex-wrap gap-2" });
+    (data.boxes || []).forEach((b) => {
+      const caption = `${names[b.true]} → ${names[b.pred]} · IoU ${num(b.iou, 2)}`;
+      grid.appendChild(el("figure", { class: `mb-0 text-center border rounded p-1 ${b.hit ? "border-success" : "border-danger border-2"}`, "data-testid": "detection-box" }, [
+        el("img", { src: `/runs/${runId}/insight/${b.file}`, alt: caption, width: "192", class: "pixelated" }),
+        el("figcaption", { class: "small", text: caption }),
+      ]));
+    });
+    body.appendChild(grid);
+    const skipped = Object.values(data.skipped || {}).reduce((a, b) => a + b, 0);
+    if (skipped) body.appendChild(el("p", { class: "small text-body-secondary mt-2 mb-0", text: interpolate(gettext("%s images were left out: this lab uses images with exactly one object of a known class."), [skipped]) }));
+  }
+
   async function poll(jobId, show) {
     for (let i = 0; i < 240; i += 1) {
       const result = await dlcApi.get(`/api/inferences/${jobId}/`);
@@ -258,6 +287,7 @@
     $("insight").replaceChildren();
     if (insight.linear) linear(insight.linear);
     if (insight.regression) regression(insight.regression);
+    if (insight.detection) detection(insight.detection);
     if (insight.confusion_matrix) confusion(insight);
     if (insight.samples && insight.samples.length) samples(insight);
     if (insight.templates && insight.templates.length) templates(insight);

@@ -20,6 +20,8 @@
       const hyperparameters = { epochs: num("epochs"), batch_size: num("batch_size"), optimizer: $("optimizer").value };
       if ($("learning_rate")) hyperparameters.learning_rate = num("learning_rate");
       if ($("normalize")) hyperparameters.normalize = $("normalize").checked;
+      if ($("strategy")) hyperparameters.strategy = $("strategy").value;
+      if ($("trainable_layers")) hyperparameters.trainable_layers = num("trainable_layers");
       const body = { course: config.course, lab: config.lab, dataset: $("dataset").value, hyperparameters };
       if ($("search-method")) body.search = searchValues();
       const spec = getSpec();
@@ -84,6 +86,14 @@
     $("batch_size").value = hp.batch_size; $("optimizer").value = hp.optimizer;
     if ($("learning_rate")) $("learning_rate").value = hp.learning_rate;
     if ($("normalize")) $("normalize").checked = Boolean(hp.normalize);
+    if ($("trainable_layers")) $("trainable_layers").value = hp.trainable_layers;
+    if ($("strategy")) {
+      // N only matters for "last N layers"; the field stays visible, greyed out otherwise.
+      const syncN = () => { if ($("trainable_layers")) $("trainable_layers").disabled = $("strategy").value !== "last_n"; };
+      $("strategy").value = hp.strategy;
+      $("strategy").addEventListener("change", syncN);
+      syncN();
+    }
     $("submit-form").addEventListener("submit", submit);
     return { dataset };
   };
