@@ -105,7 +105,6 @@ def _active_runs(user) -> int:
     return Run.objects.filter(owner=user, status__in=(Run.Status.QUEUED, Run.Status.RUNNING)).exclude(program=SEARCH_PROGRAM).count()
 
 
-@_in_platform_language
 def search_submit(*, user, lab: Lab, dataset_slug, hyperparameters, search) -> Run:
     """Validate, then create the parent and its trial runs in one transaction, and queue the trials
     after commit. The learner's waiting-or-training runs may not exceed the active-run limit; the

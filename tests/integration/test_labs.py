@@ -127,7 +127,7 @@ def test_parallel_search_submissions_by_one_learner_never_exceed_the_active_run_
     active_before = sum(r["status"] in ("queued", "running") for r in session.get(f"{stack.base_url}/api/runs/", timeout=10).json())
     assert active_before == 0
     with ThreadPoolExecutor(max_workers=5) as pool:
-        responses = list(pool.map(lambda _i: session.post(f"{stack.base_url}/api/runs/", json=body, timeout=30), range(5)))
+        responses = list(pool.map(lambda _i: session.post(f"{stack.base_url}/api/runs/", json=body, timeout=30, headers={"Accept-Language": "en"}), range(5)))
     try:
         accepted = [r.json() for r in responses if r.status_code == 201]
         refused = [r.json() for r in responses if r.status_code == 400]
