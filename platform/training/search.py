@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 
 from courseware.models import Lab
 from datasets.selectors import dataset_get_for_lab
-from datasets.services import dataset_snapshot_create
 from modelspec import spec_check, spec_normalize
 
 from .models import EpochMetric, Run
-from .services import SubmitError, _error, _in_platform_language, hyperparameters_validate, run_enqueue, run_publish
+from .services import SubmitError, _error, _in_platform_language, hyperparameters_validate, run_enqueue, run_publish, run_resources, run_snapshot_take
 
 SEARCH_PROGRAM = "hp_search"
 METHODS = ("grid", "random")
@@ -130,11 +129,8 @@ def search_submit(*, user, lab: Lab, dataset_slug, hyperparameters, search) -> R
         if not report.valid:
             raise SubmitError([_error("search", _("Trial %(trial)s does not fit the data: %(reason)s") % {"trial": trial, "reason": report.errors[0].message})])
     limit = search_limits()["max_active_runs"]
-    try:
-        snapshot = dataset_snapshot_create(dataset)
-    except FileNotFoundError as exc:
-        raise SubmitError([_error("dataset", _("The data set's files are missing on the server; ask an administrator."))]) from exc
-    resources = {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+    snapshot = run_snapshot_take(dataset)
+    resources = run_resources(lab)
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         active = _active_runs(user)

@@ -149,13 +149,23 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
     return _run_create(user, lab, dataset, spec_normalize(spec), hp, total_params=report.total_params)
 
 
-def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total_params: int) -> Run:
-    resources = {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+def run_resources(lab: Lab) -> dict:
+    """What a run of this lab may use: the lab's declared environment over the platform default."""
+    return {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+
+
+def run_snapshot_take(dataset: Dataset):
+    """The read-only copy a run trains on, so a data set edited or re-imported later cannot
+    change what the run saw."""
     try:
-        # Train on an immutable copy: a data set edited or re-imported later cannot change this run.
-        snapshot = dataset_snapshot_create(dataset)
+        return dataset_snapshot_create(dataset)
     except FileNotFoundError as exc:
         raise SubmitError([_error("dataset", _("The data set's files are missing on the server; ask an administrator."))]) from exc
+
+
+def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total_params: int) -> Run:
+    resources = run_resources(lab)
+    snapshot = run_snapshot_take(dataset)
     with transaction.atomic():
         run = Run.objects.create(
             owner=user,
