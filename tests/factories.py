@@ -122,3 +122,41 @@ def instructor_of(course: Course) -> User:
     user = UserFactory(role=User.Role.INSTRUCTOR)
     Enrollment.objects.create(course=course, user=user, role=Enrollment.Role.INSTRUCTOR)
     return user
+
+
+class LabelProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "labeling.LabelProject"
+
+    owner = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Project {n}")
+    kind = "classification"
+
+
+def label_class_make(project, name: str, hotkey: str | None = None):
+    from labeling.services import class_create
+
+    return class_create(project, name=name, hotkey=hotkey)
+
+
+def png_bytes(size: tuple[int, int] = (40, 30), colour=(200, 30, 30), mode: str = "RGB") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour if mode != "L" else colour[0]).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def label_image_make(project, *, user=None, size: tuple[int, int] = (40, 30), colour=None, label=None, name: str | None = None):
+    """A real image stored in the project (checked and re-encoded like an upload)."""
+    from labeling.images import image_ingest
+    from labeling.services import image_store
+
+    label_image_make.counter = getattr(label_image_make, "counter", 0) + 1
+    n = label_image_make.counter
+    colour = colour or (n * 37 % 256, n * 91 % 256, n * 13 % 256)
+    data = png_bytes(size, colour)
+    name = name or f"img{n}.png"
+    return image_store(project, user=user or project.owner, ingested=image_ingest(data, name), original_name=name, label=label)

@@ -28,6 +28,7 @@ class Stack:
     env: dict
     processes: dict = field(default_factory=dict)
     logs: dict = field(default_factory=dict)
+    redis: object = None  # the private Redis (None when DLC_TEST_REDIS_URL points at another one)
 
     @property
     def host(self) -> str:
@@ -80,7 +81,7 @@ def stack_start(datasets: tuple[str, ...] = STACK_DATASETS) -> tuple[Stack, list
     if not redis_url:
         # Always a private Redis: the tests must not depend on (or pollute) a shared one.
         redis = redis_start()
-        cleanups.append(redis.stop)
+        cleanups.append(lambda: stack.redis.stop())  # the current one: a test may restart it
         redis_url = redis.url
     port = free_port()
     env = {
@@ -94,7 +95,8 @@ def stack_start(datasets: tuple[str, ...] = STACK_DATASETS) -> tuple[Stack, list
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DATABASE_URL", None)
-    stack = Stack(base_url=f"http://127.0.0.1:{port}", data_root=data_root, env=env)
+    stack = Stack(base_url=f"http://127.0.0.1:{port}", data_root=data_root, env=env,
+                  redis=None if os.environ.get("DLC_TEST_REDIS_URL") else redis)
     stack.manage("bootstrap", "--datasets", *datasets, "--demo-password", PASSWORD, "--no-figures")
 
     commands = {

@@ -14,5 +14,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    from quotas.services import quota_meters
+
     courses = [(course, course_progress(course, request.user)) for course in course_list_for_user(request.user)]
-    return render(request, "accounts/dashboard.html", {"courses": courses, "runs": run_list_for_user(request.user)[:10]})
+    meters = quota_meters(request.user, courses[0][0] if courses else None)
+    return render(request, "accounts/dashboard.html", {"courses": courses, "runs": run_list_for_user(request.user)[:10], "meters": meters})

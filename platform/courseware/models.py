@@ -29,6 +29,8 @@ class Course(BilingualTitleMixin):
     summary_en = models.TextField(blank=True)
     content_version = models.CharField(max_length=64, blank=True, help_text=_("hash of the loaded content files"))
     loaded_at = models.DateTimeField(null=True, blank=True)
+    # Learners type this code to enrol themselves; instructors rotate it (empty: no code).
+    join_code = models.CharField(max_length=16, blank=True, db_index=True)
 
 
 class Chapter(BilingualTitleMixin):

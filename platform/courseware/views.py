@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from datasets.selectors import dataset_list_for_lab
+from quotas.services import quota_meters
 from exercises.selectors import questions_for_page
 from modelspec import layer_catalog
 from modelspec.codegen import COMPILE_OPTIMIZERS
@@ -55,6 +56,9 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
     if lab is None:
         raise Http404("No such lab")
     datasets = dataset_list_for_lab(lab, request.user)
+    # "Train on this" (labeling) opens the lab with the new data set chosen.
+    wanted = request.GET.get("dataset", "")
+    default_dataset = wanted if any(d.slug == wanted for d in datasets) else lab.default_dataset_slug
     return render(
         request,
         "courseware/lab_detail.html",
@@ -71,13 +75,14 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
                 "program": lab.program,
                 "search": lab.options.get("search"),
                 "datasets": [d.to_public_dict() for d in datasets],
-                "default_dataset": lab.default_dataset_slug,
+                "default_dataset": default_dataset,
                 "catalog": layer_catalog(),
                 "max_epochs": settings.TRAINING["MAX_EPOCHS"],
                 "optimizers": COMPILE_OPTIMIZERS,
             },
             "uses_builder": program_info(lab.program).uses_builder,
             "recent_runs": run_list_for_user(request.user).filter(lab=lab)[:5],
+            "meters": quota_meters(request.user, lab.course),
         },
     )
 

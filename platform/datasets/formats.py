@@ -55,8 +55,10 @@ def voc_box_from_extent(x0: float, y0: float, x1: float, y1: float, width: int, 
     return xmin, ymin, xmax, ymax
 
 
-def voc_xml(*, folder: str, filename: str, width: int, height: int, depth: int, objects: list[VocObject]) -> bytes:
-    root = ET.Element("annotation")
+def voc_xml(*, folder: str, filename: str, width: int, height: int, depth: int, objects: list[VocObject],
+            verified: bool = False) -> bytes:
+    """``verified`` marks the image as checked by a person, as LabelImg's verify button does."""
+    root = ET.Element("annotation", verified="yes") if verified else ET.Element("annotation")
     ET.SubElement(root, "folder").text = folder
     ET.SubElement(root, "filename").text = filename
     # LabelImg writes the absolute path of the image on the labeller's machine; a path relative

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dlclassroom.jobs import JobStatus
+
 
 class Dataset(models.Model):
     class Kind(models.TextChoices):
@@ -79,11 +81,7 @@ class ImportJob(models.Model):
         IMAGE_FOLDER = "image_folder", _("Images in one folder per class (.zip or .tar.gz)")
         VOC = "voc", _("Images with PASCAL VOC annotations (.zip or .tar.gz)")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        SUCCEEDED = "succeeded", _("Succeeded")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dataset_imports")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 import os
@@ -19,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from dlclassroom.jobs import in_platform_language, progress_reporter, upload_keep
+
 from .bundled import BUNDLED, BundledSourceMissing, bundled_build
 from .importers import ImportLimits, ImportRefused, import_build
 from .importers.base import mib
@@ -26,17 +27,6 @@ from .models import Dataset, DatasetSnapshot, ImportJob
 
 logger = logging.getLogger(__name__)
 
-
-def _in_platform_language(func):
-    """Messages stored on an import job are written in the platform's language, whichever
-    process writes them (the worker has no request), like the reasons stored on runs."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def datasets_bootstrap(only: list[str] | None = None, force: bool = False) -> list[tuple[Dataset, bool]]:
@@ -79,37 +69,30 @@ def datasets_bootstrap(only: list[str] | None = None, force: bool = False) -> li
 # --- imports -------------------------------------------------------------------------------------
 
 
-@_in_platform_language
+@in_platform_language
 def dataset_import_start(*, user, upload: UploadedFile, kind: str, title: str = "") -> ImportJob:
     """Keep the upload and queue its import (after commit). Raises ImportRefused for an upload
     over the size limit; the API checks the request size before the body is parsed as well."""
-    limits = ImportLimits.from_settings()
+    from quotas.services import upload_limit
+
+    limit = upload_limit(user, ImportLimits.from_settings().max_upload_bytes)
     if kind not in ImportJob.Kind.values:
         raise ValueError(f"unknown import kind {kind!r}")
-    if upload.size is not None and upload.size > limits.max_upload_bytes:
+    if upload.size is not None and upload.size > limit:
         raise ImportRefused(_("The file is %(size)s; the largest file that can be imported is %(limit)s.")
-                            % {"size": mib(upload.size), "limit": mib(limits.max_upload_bytes)})
+                            % {"size": mib(upload.size), "limit": mib(limit)})
     source_name = Path((upload.name or "").replace("\\", "/")).name[:255] or "upload"
     title = (title or "").strip()[:200] or Path(source_name).name.split(".")[0] or source_name
     with transaction.atomic():
         job = ImportJob.objects.create(owner=user, kind=kind, title=title, source_filename=source_name)
-        # The stored name is ours, never the uploaded one: the upload's name is only shown.
-        folder = Path(settings.DATASET_ROOT) / "uploads" / str(job.pk)
-        folder.mkdir(parents=True, exist_ok=False)
-        try:
-            with open(folder / "upload", "wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        job.upload_relative_path = str((folder / "upload").relative_to(settings.DATASET_ROOT))
+        kept = upload_keep(upload, Path(settings.DATASET_ROOT) / "uploads" / str(job.pk))
+        job.upload_relative_path = str(kept.relative_to(settings.DATASET_ROOT))
         job.save(update_fields=["upload_relative_path"])
         transaction.on_commit(lambda: import_job_enqueue(job))
     return job
 
 
-@_in_platform_language
+@in_platform_language
 def import_job_enqueue(job: ImportJob) -> None:
     from .tasks import dataset_import_run
 
@@ -140,18 +123,6 @@ def _import_job_fail(job_id: int, message: str) -> None:
         _upload_discard(job)
 
 
-def _progress_reporter(job_id: int):
-    last = [0.0]
-
-    def report(fraction: float) -> None:
-        fraction = min(max(float(fraction), 0.0), 1.0)
-        # A write per percent or two is plenty for a progress bar and spares the database.
-        if fraction - last[0] >= 0.02:
-            last[0] = fraction
-            ImportJob.objects.filter(pk=job_id).update(progress=fraction)
-
-    return report
-
 
 def _import_slug(job: ImportJob) -> str:
     base = slugify(job.title)[:30].strip("-") or job.kind.replace("_", "-")
@@ -163,7 +134,7 @@ def _import_slug(job: ImportJob) -> str:
     return slug
 
 
-@_in_platform_language
+@in_platform_language
 def dataset_import_execute(job_id: int) -> ImportJob:
     """Import a claimed job's upload into a new personal data set.
 
@@ -180,7 +151,7 @@ def dataset_import_execute(job_id: int) -> ImportJob:
         source = job.upload_path
         if source is None or not source.is_file():
             raise ImportRefused(_("The uploaded file is no longer on the server; upload it again."))
-        result = import_build(job.kind, source, scratch, ImportLimits.from_settings(), _progress_reporter(job.pk),
+        result = import_build(job.kind, source, scratch, ImportLimits.from_settings(), progress_reporter(ImportJob, job.pk),
                               label=job.source_filename or "upload")
         size = sum(p.stat().st_size for p in scratch.rglob("*") if p.is_file())
         slug = _import_slug(job)
@@ -226,7 +197,7 @@ class PublishError(Exception):
     """The data set cannot be published to that course; the message says why."""
 
 
-@_in_platform_language
+@in_platform_language
 def dataset_publish(*, dataset: Dataset, course) -> Dataset:
     """Make a personal data set a course data set: every member of ``course`` sees it. The caller
     has checked that the user may (selectors.dataset_can_publish). Publishing again to the same

@@ -45,6 +45,18 @@ DATASET_IMPORT = {
     "MAX_RATIO": float(os.environ.get("DLC_IMPORT_MAX_RATIO", 100)),
     "MAX_IMAGE_PIXELS": int(os.environ.get("DLC_IMPORT_MAX_IMAGE_PIXELS", 40_000_000)),
 }
+# Labeling projects (learners' own images). Each uploaded image is checked and re-encoded; a user's
+# project images and export archives together may not exceed STORAGE_BYTES.
+LABELING = {
+    "MAX_IMAGE_BYTES": int(os.environ.get("DLC_LABEL_MAX_IMAGE_BYTES", 20 * 1024 * 1024)),
+    "MAX_IMAGE_PIXELS": int(os.environ.get("DLC_LABEL_MAX_IMAGE_PIXELS", 40_000_000)),
+    "MAX_FILES_PER_UPLOAD": int(os.environ.get("DLC_LABEL_MAX_FILES_PER_UPLOAD", 200)),
+    "STORAGE_BYTES": int(os.environ.get("DLC_LABEL_STORAGE_BYTES", 1024 * 1024 * 1024)),
+    "MAX_IMAGES_PER_PROJECT": int(os.environ.get("DLC_LABEL_MAX_IMAGES_PER_PROJECT", 20_000)),
+    "EXPORT_KEEP_DAYS": int(os.environ.get("DLC_LABEL_EXPORT_KEEP_DAYS", 7)),
+    # "Train on this" opens these labs (slugs in the project's course, else in any course).
+    "TRAIN_LABS": {"classification": "flowers-cnn", "detection": "detection-lite"},
+}
 # Set-up draws the lesson figures (about a minute the first time); 0 skips it (tests of other parts).
 BUILD_FIGURES = os.environ.get("DLC_BUILD_FIGURES", "1").lower() not in ("0", "false", "no")
 COURSE_CONTENT_ROOT = Path(os.environ.get("DLC_COURSE_ROOT", BASE_DIR / "courses")).resolve()
@@ -89,6 +101,9 @@ INSTALLED_APPS = [
     "datasets",
     "training",
     "modelzoo",
+    "labeling",
+    "grading",
+    "quotas",
     "ops",
 ]
 
@@ -168,6 +183,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Uploads and request bodies: refuse big bodies early rather than after buffering them.
+# Django refuses a request with more files than this; labeling uploads send many at once.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DLC_LABEL_MAX_FILES_PER_UPLOAD", 200)) + 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024))
 
 SESSION_COOKIE_HTTPONLY = True
@@ -179,12 +196,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # --- Redis, Channels, Celery -----------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+def _redis_retry() -> dict:
+    """After a Redis restart every pooled connection is dead; without a retry the first command on
+    each fails (a websocket then closes with 1011). Reconnect and retry instead, with backoff."""
+    from redis.asyncio.retry import Retry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return {"retry": Retry(ExponentialBackoff(cap=2, base=0.1), 4),
+            "retry_on_error": [RedisConnectionError, RedisTimeoutError, ConnectionResetError]}
+
+
+_REDIS_RETRY = _redis_retry()
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout, the same as channels-redis' 5 s blocking
         # pop: an idle websocket then dies with "Timeout reading". Give the socket more room.
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}], "capacity": 1500, "expiry": 60},
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5, **_REDIS_RETRY}], "capacity": 1500, "expiry": 60},
     }
 }
 
@@ -197,12 +228,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "light"
 CELERY_TASK_ROUTES = {"training.tasks.run_train": {"queue": "training"}, "training.tasks.inference_answer": {"queue": "light"},
-                      "datasets.tasks.dataset_import_run": {"queue": "light"}}
+                      "datasets.tasks.dataset_import_run": {"queue": "light"},
+                      "labeling.tasks.*": {"queue": "light"}, "grading.tasks.*": {"queue": "light"}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "runs-reap-stale": {"task": "training.tasks.runs_reap_stale", "schedule": 30.0},
+    "runs-tokens-reconcile": {"task": "training.tasks.runs_tokens_reconcile", "schedule": 30.0},
     "imports-reap-stale": {"task": "datasets.tasks.import_jobs_reap_stale", "schedule": 300.0},
+    "label-jobs-reap": {"task": "labeling.tasks.project_jobs_reap", "schedule": 600.0},
 }
 
 # --- Training ----------------------------------------------------------------------------------
@@ -216,7 +250,34 @@ TRAINING = {
     # Until workspace quotas arrive (P6), a plain cap on one learner's waiting + training runs.
     "MAX_ACTIVE_RUNS": int(os.environ.get("DLC_MAX_ACTIVE_RUNS", "16")),
     "MAX_SEARCH_TRIALS": int(os.environ.get("DLC_MAX_SEARCH_TRIALS", "12")),
+    # A run whose worker was lost goes back to the queue and resumes from its last epoch
+    # checkpoint, at most this many times; then it fails with the reason.
+    "MAX_RESUMES": int(os.environ.get("DLC_MAX_RESUMES", "2")),
+    # What this worker process trains on: "gpu" or "cpu" (default: gpu when an NVIDIA device is
+    # visible). DLC_WORKER_SLOT pins it to one GPU slot, e.g. "0" or "0:4096" (GPU 0, 4096 MiB).
+    "WORKER_DEVICE": os.environ.get("DLC_WORKER_DEVICE", ""),
+    "WORKER_SLOT": os.environ.get("DLC_WORKER_SLOT", ""),
     "PYTHON": os.environ.get("DLC_TRAINER_PYTHON", ""),  # empty: the worker's own interpreter
+}
+
+# --- Quotas (platform defaults; admins set per-course policies and per-user overrides) -------------
+def _env_limit(name: str, default: int | None) -> int | None:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return None if value.strip().lower() in ("", "none", "unlimited") else int(value)
+
+
+QUOTAS = {
+    "gpu_minutes_per_week": _env_limit("DLC_QUOTA_GPU_MINUTES", 600),
+    "cpu_minutes_per_week": _env_limit("DLC_QUOTA_CPU_MINUTES", 1200),
+    "max_running": _env_limit("DLC_QUOTA_MAX_RUNNING", 2),
+    "max_queued": _env_limit("DLC_QUOTA_MAX_QUEUED", 16),
+    "storage_bytes": _env_limit("DLC_QUOTA_STORAGE_BYTES", 5 * 1024**3),
+    "max_run_seconds": _env_limit("DLC_QUOTA_MAX_RUN_SECONDS", 3600),
+    "max_epochs": _env_limit("DLC_QUOTA_MAX_EPOCHS", None),
+    "max_dataset_bytes": _env_limit("DLC_QUOTA_MAX_DATASET_BYTES", None),
+    "max_upload_bytes": _env_limit("DLC_QUOTA_MAX_UPLOAD_BYTES", None),
 }
 
 # --- API ---------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -9,6 +11,8 @@ from courseware.content import markdown_render
 
 from .checking import ResponseError, response_check
 from .models import Attempt, Question
+
+logger = logging.getLogger(__name__)
 
 
 class AttemptRefused(Exception):
@@ -72,10 +76,17 @@ def attempt_submit(*, user, question: Question, response) -> Attempt:
             used = Attempt.objects.filter(question=question, user=user).count()
             if used >= question.max_attempts:
                 raise AttemptRefused(_("You have used all %(n)d attempts for this question.") % {"n": question.max_attempts})
-        return Attempt.objects.create(
+        attempt = Attempt.objects.create(
             question=question,
             user=user,
             response=checked.normalized,
             is_correct=checked.correct,
             score=None if checked.correct is None else (question.points if checked.correct else 0.0),
         )
+    from grading.services import grades_refresh_for_attempt  # grading builds on exercises
+
+    try:
+        grades_refresh_for_attempt(attempt)
+    except Exception:  # noqa: BLE001 — an answer is stored even when its grade cannot be updated
+        logger.exception("grade refresh for attempt %s failed", attempt.pk)
+    return attempt

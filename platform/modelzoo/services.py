@@ -7,7 +7,6 @@ limit, like training runs and predictions do.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import os
@@ -23,9 +22,11 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from dlclassroom.jobs import in_platform_language
 
 from datasets.models import Dataset
 
@@ -77,17 +78,6 @@ DEFAULT_BASE = PLATFORM_BASES[0].slug
 class BaseModelRefused(Exception):
     """An import was refused; the message says why, in words an administrator can act on."""
 
-
-def _in_platform_language(func):
-    """Messages stored on a base model are written in the platform's language, whichever
-    process writes them (a worker or a command has no request)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def platform_base_get(slug: str) -> PlatformBase | None:
@@ -161,7 +151,7 @@ def _pretrain_claim(slug: str, force: bool) -> bool:
     return bool(rows.update(status=BaseModel.Status.BUILDING, started_at=now, updated_at=now, message=_("Pre-training …")))
 
 
-@_in_platform_language
+@in_platform_language
 def base_model_pretrain(slug: str, *, force: bool = False, dataset_slug: str | None = None, epochs: int | None = None,
                         max_per_class: int | None = None) -> BaseModel | None:
     """Pre-train one of the platform's bases in a child process and record the result.
@@ -224,7 +214,7 @@ def _pretrain_failed(slug: str, message: str) -> BaseModel:
     return BaseModel.objects.get(slug=slug)
 
 
-@_in_platform_language
+@in_platform_language
 def base_model_queue(slug: str, *, force: bool = False) -> BaseModel:
     """Mark a platform base as being prepared and hand its pre-training to a worker (light
     queue). If the queue is not reachable the row stays waiting, and the next worker to start
@@ -268,7 +258,7 @@ def base_models_queue_pending() -> list[str]:
     return queued
 
 
-@_in_platform_language
+@in_platform_language
 def base_models_bootstrap() -> list[tuple[str, str]]:
     """Make sure the platform's bases exist, without making set-up wait for them: a missing
     base is marked "being prepared" and pre-trained by the worker after start-up (80 s on two
@@ -299,7 +289,7 @@ def base_models_bootstrap() -> list[tuple[str, str]]:
 # --- imports -----------------------------------------------------------------------------------
 
 
-@_in_platform_language
+@in_platform_language
 def base_model_import(upload: UploadedFile, *, slug: str = "", title_zh: str = "", title_en: str = "", description: str = "",
                       preprocessing: str = BaseModel.Preprocessing.UNIT) -> BaseModel:
     """Keep an administrator's uploaded ``.keras`` file as a ready base model, after loading it

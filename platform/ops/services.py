@@ -11,6 +11,7 @@ from django.core.management import call_command
 from accounts.services import demo_accounts_create
 from courseware.models import Course, Enrollment
 from courseware.services import enrollment_ensure
+from grading.services import grading_setup, join_code_rotate
 from datasets.services import datasets_bootstrap
 from modelzoo.services import base_models_bootstrap
 
@@ -49,6 +50,10 @@ def platform_bootstrap(*, datasets: list[str] | None = None, demo_password: str 
         figures_build_subprocess(stdout)
     accounts = demo_accounts_create(password=demo_password)
     for course in Course.objects.all():
+        # Every lab, quiz and written question gets a gradebook column (instructors' edits kept).
+        grading_setup(course)
+        if not course.join_code:
+            join_code_rotate(course)
         for username, (user, _pw) in accounts.items():
             if username.startswith("learner"):
                 enrollment_ensure(course, user, Enrollment.Role.LEARNER)

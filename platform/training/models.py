@@ -46,6 +46,9 @@ class Run(models.Model):
     child_pid = models.IntegerField(null=True, blank=True)
     celery_task_id = models.CharField(max_length=64, blank=True)
 
+    # Times the run was put back in the queue after its worker was lost (it resumes from its
+    # last epoch checkpoint); past settings.TRAINING["MAX_RESUMES"] it fails instead.
+    resumes = models.PositiveSmallIntegerField(default=0)
     progress = models.JSONField(default=dict, blank=True, help_text=_("last batch position within the epoch"))
     final_metrics = models.JSONField(default=dict, blank=True)
     model_summary = models.TextField(blank=True)
@@ -121,3 +124,41 @@ class Inference(models.Model):
     @property
     def job_dir(self) -> Path:
         return self.run.workspace_dir / "inference" / str(self.pk)
+
+
+class WorkerNode(models.Model):
+    """A training worker process: what it has (device, slots) and whether it is alive."""
+
+    name = models.CharField(max_length=200, unique=True, help_text=_("the Celery node name"))
+    device = models.CharField(max_length=8, default="cpu", help_text=_("gpu or cpu: which runs it takes"))
+    devices = models.JSONField(default=list, blank=True, help_text=_("what it reported at start-up: GPUs, memory"))
+    slots = models.PositiveSmallIntegerField(default=1, help_text=_("runs it trains at once"))
+    slot = models.CharField(max_length=64, blank=True, help_text=_("the GPU slot it is pinned to (CUDA_VISIBLE_DEVICES / memory limit)"))
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    ALIVE_S = 90
+
+    @property
+    def is_alive(self) -> bool:
+        from django.utils import timezone
+
+        return self.stopped_at is None and (timezone.now() - self.heartbeat_at).total_seconds() < self.ALIVE_S
+
+    @classmethod
+    def online_slots(cls, now=None) -> int:
+        from datetime import timedelta
+
+        from django.db.models import Sum
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        alive = cls.objects.filter(stopped_at__isnull=True, heartbeat_at__gt=now - timedelta(seconds=cls.ALIVE_S))
+        return int(alive.aggregate(n=Sum("slots"))["n"] or 0)
+
+    def __str__(self) -> str:
+        return self.name

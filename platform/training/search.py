@@ -9,17 +9,17 @@ import math
 import random
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courseware.models import Lab
 from datasets.selectors import dataset_get_for_lab
+from dlclassroom.jobs import in_platform_language
 from modelspec import spec_check, spec_normalize
 
 from .models import EpochMetric, Run
-from .services import SubmitError, _error, _in_platform_language, hyperparameters_validate, run_enqueue, run_publish, run_resources, run_snapshot_take
+from .services import SubmitError, _error, hyperparameters_validate, run_enqueue, run_publish, run_quota_check, run_resources, run_snapshot_take
 
 SEARCH_PROGRAM = "hp_search"
 METHODS = ("grid", "random")
@@ -130,9 +130,9 @@ def search_submit(*, user, lab: Lab, dataset_slug, hyperparameters, search) -> R
             raise SubmitError([_error("search", _("Trial %(trial)s does not fit the data: %(reason)s") % {"trial": trial, "reason": report.errors[0].message})])
     limit = search_limits()["max_active_runs"]
     snapshot = run_snapshot_take(dataset)
-    resources = run_resources(lab)
     with transaction.atomic():
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        # Locks the user's row too, so the count below cannot race another submission.
+        resources = run_resources(lab, run_quota_check(user, lab, dataset, hp))
         active = _active_runs(user)
         if active + len(plan) > limit:
             raise SubmitError([_error("search", _("You have %(active)d runs waiting or training; %(trials)d more would exceed your limit of %(limit)d. Wait for some to finish or plan fewer trials.") % {"active": active, "trials": len(plan), "limit": limit})])
@@ -148,7 +148,7 @@ def search_submit(*, user, lab: Lab, dataset_slug, hyperparameters, search) -> R
     return parent
 
 
-@_in_platform_language
+@in_platform_language
 def search_refresh(parent_id: int) -> None:
     """Bring the parent's status in line with its trials: running once one has started; when all
     have ended, succeeded (the best trial's metrics) or failed if none succeeded."""
@@ -185,7 +185,7 @@ def search_best_trial(parent: Run) -> dict | None:
     return best
 
 
-@_in_platform_language
+@in_platform_language
 def search_cancel(parent: Run) -> str:
     from .services import run_cancel
 

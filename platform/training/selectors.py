@@ -101,7 +101,32 @@ def run_state(run: Run) -> dict:
         "program": run.program,
         "charts": [list(pair) for pair in program_info(run.program).charts],
         "target": run_target(run),
+        "queue": run_queue_place(run),
     }
+
+
+def run_queue_place(run: Run) -> dict | None:
+    """A queued run's place in the fair-share order (1 = next) and its estimated start."""
+    if run.status != Run.Status.QUEUED or run.program == "hp_search":
+        return None
+    from .scheduler import queue_positions
+
+    place = queue_positions().get(run.pk)
+    if place is None:
+        return None
+    return {"position": place["position"], "estimated_start": place["estimated_start"].isoformat(), "slots": place["slots"]}
+
+
+def run_metric_best(run: Run, name: str, direction: str = "max") -> float | None:
+    """The run's best epoch value of a metric (lowest for ``direction`` "min"); a search's
+    result lives in its final metrics."""
+    values = [m.metrics.get(name) for m in EpochMetric.objects.filter(run=run).only("metrics")]
+    values = [v for v in values if isinstance(v, (int, float)) and v == v]
+    if not values and isinstance((run.final_metrics or {}).get(name), (int, float)):
+        values = [run.final_metrics[name]]
+    if not values:
+        return None
+    return min(values) if direction == "min" else max(values)
 
 
 def run_target(run: Run) -> dict | None:
@@ -111,11 +136,7 @@ def run_target(run: Run) -> dict | None:
     if not isinstance(name, str) or not isinstance(target, (int, float)):
         return None
     direction = "min" if metric.get("direction") == "min" else "max"
-    values = [m.metrics.get(name) for m in EpochMetric.objects.filter(run=run).only("metrics")]
-    values = [v for v in values if isinstance(v, (int, float))]
-    if not values and isinstance((run.final_metrics or {}).get(name), (int, float)):
-        values = [run.final_metrics[name]]  # a search's result lives in its final metrics
-    best = (min(values) if direction == "min" else max(values)) if values else None
+    best = run_metric_best(run, name, direction)
     reached = None if best is None else (best <= target if direction == "min" else best >= target)
     return {"name": name, "target": target, "direction": direction, "best": best, "reached": reached}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import math
@@ -20,9 +19,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from dlclassroom.jobs import in_platform_language
 
 from courseware.models import Lab
 from datasets.models import Dataset
@@ -32,7 +33,7 @@ from modelspec import spec_check, spec_normalize
 from modelspec.codegen import COMPILE_OPTIMIZERS
 from modelzoo.selectors import base_model_run_options, base_model_unready_reason
 
-from .models import EpochMetric, Inference, Run
+from .models import EpochMetric, Inference, Run, WorkerNode
 from .programs import program_info
 from .selectors import log_line_is_noise
 
@@ -58,17 +59,6 @@ class SubmitError(Exception):
         self.errors = errors
         super().__init__("; ".join(e["message"] for e in errors))
 
-
-def _in_platform_language(func):
-    """Reasons stored on a run are written in the platform's language, whichever thread or
-    request happens to write them (the worker has no request; a test may have switched)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def _error(field: str, message: str, **extra) -> dict:
@@ -149,9 +139,27 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
     return _run_create(user, lab, dataset, spec_normalize(spec), hp, total_params=report.total_params)
 
 
-def run_resources(lab: Lab) -> dict:
-    """What a run of this lab may use: the lab's declared environment over the platform default."""
-    return {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+def run_resources(lab: Lab, limits=None) -> dict:
+    """What a run of this lab may use: the lab's declared environment over the platform default,
+    shortened to the learner's longest allowed run."""
+    resources = {"time_limit_s": settings.TRAINING["DEFAULT_TIME_LIMIT_S"], **lab.resources}
+    if limits is not None and limits.max_run_seconds is not None:
+        resources["time_limit_s"] = min(int(resources["time_limit_s"]), int(limits.max_run_seconds))
+    return resources
+
+
+def run_quota_check(user, lab: Lab, dataset: Dataset, hp: dict):
+    """The quota check at submission, inside the transaction that creates the run. The user's row
+    is locked first, so parallel submissions by one learner are checked one after the other."""
+    from accounts.models import User
+    from quotas.services import QuotaExceeded, quota_check_submit
+
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    try:
+        return quota_check_submit(user=user, course=lab.course, device=str(lab.resources.get("device", "any")),
+                                  epochs=int(hp.get("epochs", 1)), dataset_bytes=dataset.size_bytes)
+    except QuotaExceeded as exc:
+        raise SubmitError([_error("quota", str(exc), limit=exc.limit, frees_at=exc.frees_at.isoformat() if exc.frees_at else None)]) from None
 
 
 def run_snapshot_take(dataset: Dataset):
@@ -164,9 +172,10 @@ def run_snapshot_take(dataset: Dataset):
 
 
 def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total_params: int) -> Run:
-    resources = run_resources(lab)
     snapshot = run_snapshot_take(dataset)
     with transaction.atomic():
+        limits = run_quota_check(user, lab, dataset, hp)
+        resources = run_resources(lab, limits)
         run = Run.objects.create(
             owner=user,
             course=lab.course,
@@ -186,12 +195,13 @@ def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total
 
 
 def run_enqueue(run: Run) -> None:
+    """Put the run's token on its queue (training.scheduler explains tokens). If the broker is
+    down the run stays queued and the reconciler adds its token later."""
+    from .scheduler import run_queue_name
     from .tasks import run_train
 
-    limit = int(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
-    # The supervisor stops the child at the limit itself; Celery's limits are the backstop.
     try:
-        result = run_train.apply_async(args=[run.pk], soft_time_limit=limit + 60, time_limit=limit + 120)
+        result = run_train.apply_async(args=[run.pk], queue=run_queue_name(run))
     except Exception:  # noqa: BLE001 — the broker is down; the run row stays queued
         logger.exception("could not enqueue run %s; it stays queued", run.pk)
         return
@@ -224,7 +234,21 @@ def _run_finish(run_id: int, status: str, reason: str = "", *, from_statuses=(Ru
         run_publish(run_id, {"type": "done", "status": status, "reason": run.status_reason,
                              "final_metrics": run.final_metrics, "model_summary": run.model_summary})
         _search_refresh_for(run)
+        _grades_refresh_for(run)
     return bool(updated)
+
+
+def _grades_refresh_for(run: Run) -> None:
+    """A finished run may change its learner's lab grade. Grading must never stop a run from
+    finishing, so a failure here is logged, not raised (an item regrade repairs it)."""
+    if run.status != Run.Status.SUCCEEDED or run.parent_id:
+        return
+    from grading.services import grades_refresh_for_run  # grading builds on training
+
+    try:
+        grades_refresh_for_run(run)
+    except Exception:  # noqa: BLE001
+        logger.exception("grade refresh for run %s failed", run.pk)
 
 
 def _search_refresh_for(run: Run) -> None:
@@ -234,7 +258,7 @@ def _search_refresh_for(run: Run) -> None:
         search_refresh(run.parent_id)
 
 
-@_in_platform_language
+@in_platform_language
 def run_cancel(run: Run) -> str:
     """Cancel a queued run at once; ask the worker to kill a running one. Returns the status.
     Cancelling a hyper-parameter search cancels all its trials."""
@@ -266,7 +290,7 @@ def run_claim(run_id: int, worker: str) -> bool:
     return claimed
 
 
-def workspace_materialize(run: Run) -> Path:
+def workspace_materialize(run: Run, gpu_memory_mb: int | None = None) -> Path:
     """Create the run folder in the learner's workspace with everything the child needs."""
     run_dir = run.workspace_dir
     data_root = run.snapshot.path if run.snapshot_id else run.dataset.path
@@ -287,13 +311,32 @@ def workspace_materialize(run: Run) -> Path:
             "class_names": run.dataset.class_names,
         },
         "batch_events_per_second": settings.TRAINING["BATCH_EVENTS_PER_SECOND"],
+        # A GPU shared by several slots: the run gets a logical device with this much memory.
+        "gpu_memory_limit_mb": gpu_memory_mb,
     }
     (run_dir / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
     return run_dir
 
 
-def _child_env() -> dict[str, str]:
+def worker_device() -> str:
+    """What this worker trains on: settings, else "gpu" when an NVIDIA device node is visible."""
+    configured = settings.TRAINING["WORKER_DEVICE"].strip().lower()
+    if configured in ("gpu", "cpu"):
+        return configured
+    return "gpu" if Path("/dev/nvidia0").exists() else "cpu"
+
+
+def _slot_memory_mb(slot: str) -> int | None:
+    """"0:4096" → 4096 (the GPU memory one slot may use); "0" or "" → None (all of it)."""
+    _gpu, _sep, memory = (slot or "").partition(":")
+    return int(memory) if memory.isdigit() else None
+
+
+def _child_env(slot: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "SECRET", "REDIS", "CELERY"))}
+    gpu = (slot or "").partition(":")[0]
+    if gpu:
+        env["CUDA_VISIBLE_DEVICES"] = gpu  # the run sees only its slot's GPU
     # The child needs only the trainer and the model-spec package, not the Django project.
     env["PYTHONPATH"] = os.pathsep.join([str(settings.WORKERS_DIR), str(settings.PLATFORM_DIR)])
     env["PYTHONUNBUFFERED"] = "1"
@@ -332,6 +375,31 @@ class _Supervision:
     error: str = ""
     done: bool = False
     final_metrics: dict | None = None
+    owner: object = None
+    storage_limit: int | None = None
+    peak_memory: int | None = None
+
+    def measure(self, pid: int) -> None:
+        """Peak resident memory of the training process, as the kernel counts it (VmHWM)."""
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        self.peak_memory = max(self.peak_memory or 0, int(line.split()[1]) * 1024)
+                        break
+        except (OSError, ValueError, IndexError):
+            pass  # not Linux, or the process just ended
+
+    def storage_exceeded(self) -> str | None:
+        if self.storage_limit is None or self.owner is None:
+            return None
+        from quotas.services import workspace_bytes
+
+        used = workspace_bytes(self.owner)
+        if used <= self.storage_limit:
+            return None
+        return _("Your workspace grew to %(used)d MiB, over its limit of %(limit)d MiB; the run was stopped.") % {
+            "used": used // 2**20, "limit": self.storage_limit // 2**20}
 
     def log(self, line: str) -> None:
         self.log_file.write(line + "\n")
@@ -413,26 +481,32 @@ def _kill_group(proc: subprocess.Popen) -> None:
             continue
 
 
-@_in_platform_language
+@in_platform_language
 def run_execute(run_id: int) -> str:
     """Run a claimed run to its end in a child process; returns the final status.
 
     Reads the child's events and log output, stores epochs, publishes progress, writes a
     heartbeat, and stops the child when the learner cancels or the time limit passes.
     """
-    run = Run.objects.select_related("dataset", "snapshot").get(pk=run_id)
+    from quotas.services import quota_limits, usage_start, usage_update
+
+    run = Run.objects.select_related("dataset", "snapshot", "owner").get(pk=run_id)
     run_publish(run_id, {"type": "status", "status": Run.Status.RUNNING, "reason": ""})
-    run_dir = workspace_materialize(run)
+    device, slot = worker_device(), settings.TRAINING["WORKER_SLOT"]
+    run_dir = workspace_materialize(run, gpu_memory_mb=_slot_memory_mb(slot))
+    usage_start(run, device=device, worker=run.worker)
     time_limit = float(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
     python = settings.TRAINING["PYTHON"] or sys.executable
     read_fd, write_fd = os.pipe()
     with open(run_dir / "logs" / "train.log", "a", encoding="utf-8") as log_file:
-        supervision = _Supervision(run_id=run_id, log_file=log_file)
-        supervision.log(f"[platform] run {run_id} started on {run.worker or 'worker'}")
+        supervision = _Supervision(run_id=run_id, log_file=log_file, owner=run.owner,
+                                   storage_limit=quota_limits(run.owner, run.course_id).storage_bytes)
+        resumed = f" (resumed from its last checkpoint, attempt {run.resumes + 1})" if run.resumes else ""
+        supervision.log(f"[platform] run {run_id} started on {run.worker or 'worker'} ({device}{', slot ' + slot if slot else ''}){resumed}")
         proc = subprocess.Popen(
             [python, "-m", "trainer", str(run_dir), "--events-fd", str(write_fd)],
             cwd=run_dir,
-            env=_child_env(),
+            env=_child_env(slot),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -442,7 +516,10 @@ def run_execute(run_id: int) -> str:
         )
         os.close(write_fd)
         Run.objects.filter(pk=run_id).update(child_pid=proc.pid)
-        outcome, reason = _supervise(proc, read_fd, supervision, time_limit)
+        try:
+            outcome, reason = _supervise(proc, read_fd, supervision, time_limit)
+        finally:
+            usage_update(run_id, peak_memory_bytes=supervision.peak_memory, finished=True)
         supervision.flush_logs(force=True)
 
     if outcome == Run.Status.SUCCEEDED:
@@ -453,6 +530,8 @@ def run_execute(run_id: int) -> str:
 
 
 def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_limit: float) -> tuple[str, str]:
+    from quotas.services import usage_update
+
     selector = io_selectors.DefaultSelector()
     events_file = os.fdopen(read_fd, "rb", buffering=0)
     selector.register(events_file, io_selectors.EVENT_READ, "events")
@@ -460,7 +539,7 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
     buffers = {"events": b"", "log": b""}
     open_streams = 2
     started = time.monotonic()
-    last_heartbeat = last_cancel_check = started
+    last_heartbeat = last_cancel_check = last_storage_check = started
     stop: tuple[str, str] | None = None
     try:
         while open_streams or proc.poll() is None:
@@ -491,7 +570,13 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
             now = time.monotonic()
             if stop is None and now - last_heartbeat >= 5:
                 Run.objects.filter(pk=sup.run_id).update(heartbeat_at=timezone.now())
+                sup.measure(proc.pid)
+                usage_update(sup.run_id, peak_memory_bytes=sup.peak_memory)
                 last_heartbeat = now
+            if stop is None and now - last_storage_check >= 10:
+                last_storage_check = now
+                if reason := sup.storage_exceeded():
+                    stop = (Run.Status.FAILED, reason)
             if stop is None and now - last_cancel_check >= 1:
                 last_cancel_check = now
                 if Run.objects.filter(pk=sup.run_id, cancel_requested=True).exists():
@@ -518,12 +603,12 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
     return Run.Status.FAILED, _describe_exit(proc.returncode)
 
 
-@_in_platform_language
+@in_platform_language
 def run_fail(run_id: int, reason: str) -> None:
     _run_finish(run_id, Run.Status.FAILED, reason)
 
 
-@_in_platform_language
+@in_platform_language
 def runs_reap_stale(worker: str | None = None) -> list[int]:
     """Fail running runs whose worker stopped writing heartbeats (or, at a worker's start-up,
     every run that worker held), so no run stays "running" forever."""
@@ -537,9 +622,86 @@ def runs_reap_stale(worker: str | None = None) -> list[int]:
         reason = _("The worker stopped responding (no heartbeat for %(seconds)d s).") % {"seconds": timeout}
     reaped = []
     for run_id in stale.values_list("pk", flat=True):
-        if _run_finish(run_id, Run.Status.FAILED, reason):
+        if run_requeue_lost(run_id) or _run_finish(run_id, Run.Status.FAILED, reason + " " + _("It was resumed %(n)d times already, the most allowed.") % {"n": settings.TRAINING["MAX_RESUMES"]}):
             reaped.append(run_id)
     return reaped
+
+
+@in_platform_language
+def run_requeue_lost(run_id: int) -> bool:
+    """Put a run whose worker was lost back in the queue (running → queued), so a worker resumes
+    it from its last epoch checkpoint (Keras BackupAndRestore in the run folder). False when it
+    has been resumed MAX_RESUMES times already or is not running any more."""
+    updated = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING, resumes__lt=settings.TRAINING["MAX_RESUMES"]).update(
+        status=Run.Status.QUEUED, worker="", child_pid=None, heartbeat_at=None, resumes=F("resumes") + 1,
+        status_reason=_("The worker was lost; the run waits to resume from its last finished epoch."))
+    if not updated:
+        return False
+    from quotas.services import usage_update
+
+    usage_update(run_id, finished=True)  # the lost attempt's time counts; the next one adds its own
+    run = Run.objects.get(pk=run_id)
+    run_publish(run_id, {"type": "status", "status": Run.Status.QUEUED, "reason": run.status_reason})
+    transaction.on_commit(lambda: run_enqueue(run))
+    return True
+
+
+@in_platform_language
+def run_requeue(run: Run, *, by) -> Run:
+    """An admin puts a run back in the queue: a failed, timed-out or cancelled run trains again
+    (continuing from its last epoch checkpoint when it has one); a queued run gets a new token."""
+    if run.program == "hp_search":
+        raise ValueError(_("Requeue the trials of a search, not the search itself."))
+    if run.status in (Run.Status.FAILED, Run.Status.TIMED_OUT, Run.Status.CANCELLED):
+        Run.objects.filter(pk=run.pk, status=run.status).update(
+            status=Run.Status.QUEUED, finished_at=None, cancel_requested=False, worker="", child_pid=None,
+            status_reason=_("Put back in the queue by %(who)s.") % {"who": by.username})
+    elif run.status != Run.Status.QUEUED:
+        raise ValueError(_("Only a queued, failed, timed-out or cancelled run can be requeued."))
+    run.refresh_from_db()
+    run_publish(run.pk, {"type": "status", "status": run.status, "reason": run.status_reason})
+    transaction.on_commit(lambda: run_enqueue(run))
+    return run
+
+
+# --- the worker registry -------------------------------------------------------------------------
+
+
+def worker_devices_probe() -> list[dict]:
+    """What the machine has, without loading TensorFlow into the worker: GPUs as nvidia-smi lists
+    them (name, memory), else the CPU count and memory."""
+    devices = []
+    try:
+        out = subprocess.run(["nvidia-smi", "--query-gpu=index,name,memory.total", "--format=csv,noheader,nounits"],
+                             capture_output=True, text=True, timeout=10, check=True).stdout
+        for line in out.strip().splitlines():
+            index, name, memory = (part.strip() for part in line.split(","))
+            devices.append({"type": "gpu", "index": int(index), "name": name, "memory_mb": int(float(memory))})
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass
+    memory_mb = None
+    try:
+        memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError, AttributeError):
+        pass
+    devices.append({"type": "cpu", "cores": os.cpu_count(), "memory_mb": memory_mb})
+    return devices
+
+
+def worker_register(name: str) -> WorkerNode:
+    now = timezone.now()
+    node, _created = WorkerNode.objects.update_or_create(name=name, defaults={
+        "device": worker_device(), "devices": worker_devices_probe(), "slots": 1, "slot": settings.TRAINING["WORKER_SLOT"],
+        "started_at": now, "heartbeat_at": now, "stopped_at": None})
+    return node
+
+
+def worker_heartbeat(name: str) -> None:
+    WorkerNode.objects.filter(name=name).update(heartbeat_at=timezone.now(), stopped_at=None)
+
+
+def worker_stopped(name: str) -> None:
+    WorkerNode.objects.filter(name=name).update(stopped_at=timezone.now())
 
 
 # --- questions asked of a finished model (prediction, feature maps) ----------------------------
@@ -596,7 +758,7 @@ def _inference_enqueue(job_id: int) -> None:
         logger.exception("could not enqueue inference %s", job_id)
 
 
-@_in_platform_language
+@in_platform_language
 def inference_execute(job_id: int) -> str:
     """Claim the job (queued → running, once) and answer it in a child process with a time limit."""
     if not Inference.objects.filter(pk=job_id, status=Inference.Status.QUEUED).update(status=Inference.Status.RUNNING):

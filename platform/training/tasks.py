@@ -8,7 +8,7 @@ import socket
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from . import services
+from . import scheduler, services
 
 logger = logging.getLogger(__name__)
 
@@ -19,13 +19,22 @@ def worker_name(task=None) -> str:
     return hostname or socket.gethostname()
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="training.tasks.run_train")
+# The supervisor stops each run at its own time limit; these are the backstop for any run a
+# token may start (4 h, under the broker's visibility timeout).
+TRAIN_SOFT_LIMIT_S = 4 * 3600 - 600
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="training.tasks.run_train",
+             soft_time_limit=TRAIN_SOFT_LIMIT_S, time_limit=TRAIN_SOFT_LIMIT_S + 120)
 def run_train(self, run_id: int) -> str:
-    """Train one run. Idempotent: only the task that flips the run from queued to running
-    trains it, so a redelivered message or a second worker does nothing."""
-    if not services.run_claim(run_id, worker_name(self)):
-        logger.info("run %s is not queued any more; nothing to do", run_id)
+    """A token: train the queued run that is fairest to start now (``run_id`` is the run the
+    token was made for; it may be another). The claim is a conditional UPDATE, so a redelivered
+    token or a second worker never trains a run twice; a token with nothing to do ends."""
+    run = scheduler.run_claim_next(worker_name(self), services.worker_device())
+    if run is None:
+        logger.info("token of run %s: nothing this worker can start now", run_id)
         return "skipped"
+    run_id = run.pk
     try:
         return services.run_execute(run_id)
     except SoftTimeLimitExceeded:
@@ -40,6 +49,11 @@ def run_train(self, run_id: int) -> str:
 @shared_task(name="training.tasks.runs_reap_stale")
 def runs_reap_stale() -> list[int]:
     return services.runs_reap_stale()
+
+
+@shared_task(name="training.tasks.runs_tokens_reconcile")
+def runs_tokens_reconcile() -> dict:
+    return scheduler.tokens_reconcile()
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, name="training.tasks.inference_answer")

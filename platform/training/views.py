@@ -20,10 +20,17 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     if run is None:
         raise Http404("No such run")
     template = "training/search_detail.html" if run.program == "hp_search" else "training/run_detail.html"
+    from grading.selectors import run_choice_context  # grading builds on training
+    from grading.views import run_grading_panel
+
     return render(
         request,
         template,
-        {"run": run, "run_state": selectors.run_state(run), "can_cancel": run.owner_id == request.user.pk or request.user.is_platform_admin},
+        {"run": run, "run_state": selectors.run_state(run), "can_cancel": run.owner_id == request.user.pk or request.user.is_platform_admin,
+         # The course's instructors grade the run here (None for everyone else).
+         "grading": run_grading_panel(run, request.user),
+         # The learner picks which run is graded, where the lab grades the chosen run.
+         "grade_choice": run_choice_context(run, request.user)},
     )
 
 

@@ -140,13 +140,13 @@ def test_bundled_shapes_boxes_can_be_imported_again(learner, dataset_root, tmp_p
 
 def test_progress_is_reported_while_importing_and_ends_at_one(learner, dataset_root, monkeypatch):
     seen = []
-    real = services._progress_reporter
+    real = services.progress_reporter
 
-    def spying(job_id):
-        report = real(job_id)
+    def spying(model, job_id):
+        report = real(model, job_id)
         return lambda fraction: (seen.append(fraction), report(fraction))
 
-    monkeypatch.setattr(services, "_progress_reporter", spying)
+    monkeypatch.setattr(services, "progress_reporter", spying)
     job = run_import(learner, archives.zip_bytes(archives.class_folder_entries(per_class=10)), "p.zip", "image_folder")
     assert len(seen) >= 20 and seen == sorted(seen) and 0 < seen[0] < seen[-1] <= 1.0
     assert job.progress == 1.0

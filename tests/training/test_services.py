@@ -102,19 +102,30 @@ def test_cancelling_a_running_run_asks_the_worker_and_keeps_it_running(run):
     assert run.cancel_requested is True and run.status == Run.Status.RUNNING
 
 
-def test_stale_running_runs_are_failed_with_a_reason(run, settings):
+def test_stale_running_run_goes_back_to_the_queue_to_resume_then_fails_after_the_last_resume(run, settings, django_capture_on_commit_callbacks):
+    settings.TRAINING = {**settings.TRAINING, "MAX_RESUMES": 1}
+    stale = timezone.now() - timezone.timedelta(seconds=settings.TRAINING["HEARTBEAT_TIMEOUT_S"] + 5)
     services.run_claim(run.pk, "w1")
-    Run.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timezone.timedelta(seconds=settings.TRAINING["HEARTBEAT_TIMEOUT_S"] + 5))
+    Run.objects.filter(pk=run.pk).update(heartbeat_at=stale)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.runs_reap_stale() == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.resumes, run.worker) == (Run.Status.QUEUED, 1, "")
+    assert "resume from its last finished epoch" in run.status_reason and len(callbacks) == 1  # its token
+    services.run_claim(run.pk, "w2")
+    Run.objects.filter(pk=run.pk).update(heartbeat_at=stale)
     assert services.runs_reap_stale() == [run.pk]
     run.refresh_from_db()
-    assert run.status == Run.Status.FAILED and "heartbeat" in run.status_reason
+    assert run.status == Run.Status.FAILED and "heartbeat" in run.status_reason and "resumed 1 times" in run.status_reason
 
 
-def test_a_restarted_worker_fails_the_runs_it_held(run):
+def test_a_restarted_worker_requeues_the_runs_it_held(run, django_capture_on_commit_callbacks):
     services.run_claim(run.pk, "training@host-a")
     other = RunFactory(lab=run.lab)
     services.run_claim(other.pk, "training@host-b")
-    assert services.runs_reap_stale(worker="training@host-a") == [run.pk]
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.runs_reap_stale(worker="training@host-a") == [run.pk]
+    assert Run.objects.get(pk=run.pk).status == Run.Status.QUEUED
     assert Run.objects.get(pk=other.pk).status == Run.Status.RUNNING
 
 

@@ -25,6 +25,7 @@ from xml.etree import ElementTree as ET
 
 import numpy as np
 
+from trainer.splits import stored_split_indices, stored_split_load
 from trainer.train import Emit, insight_write, optimizer_make, standard_callbacks, summary_emit
 
 MAX_XML_BYTES = 1024 * 1024
@@ -406,6 +407,23 @@ def detection_insight(items: VocItems, val_idx: np.ndarray, probs: np.ndarray, p
 # --- the program ---------------------------------------------------------------------------------
 
 
+def detection_split(root: Path, stems: list[str], validation_split: float, seed: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(training, validation) positions in ``stems`` and whether they come from the set's stored
+    split: its listed stems that survived the one-object filter are the validation images. With
+    no ``split.json``, the same seeded split as the other programs (trainer.programs.split_indices,
+    not imported: that module imports this one to register the program)."""
+    validation = stored_split_load(root, "voc")
+    if validation is not None:
+        train_idx, val_idx = stored_split_indices(stems, validation)
+        return train_idx, val_idx, True
+    order = np.random.default_rng(seed).permutation(len(stems))
+    n_val = int(round(len(order) * validation_split))
+    train_idx, val_idx = order[n_val:], order[:n_val]
+    if len(train_idx) == 0 or len(val_idx) == 0:
+        raise ValueError(f"{len(stems)} usable images are too few to split into training and validation")
+    return train_idx, val_idx, False
+
+
 def detection_lite(run_dir: Path, config: dict, emit: Emit) -> None:
     """Train the two-head model on a VOC data set (one object per image) and report class
     accuracy and box IoU every epoch, the hit rate at IoU 0.5 at the end, and the box images."""
@@ -426,13 +444,9 @@ def detection_lite(run_dir: Path, config: dict, emit: Emit) -> None:
     emit({"type": "log", "line": (f"read {len(items.labels)} images with one object ({time.perf_counter() - started:.1f} s); "
                                   f"skipped {skipped}: {items.skipped['no_object']} with no object, "
                                   f"{items.skipped['several_objects']} with several objects, {items.skipped['unknown_class']} of an unknown class")})
-    # The same seeded split as the other programs (trainer.programs.split_indices, not imported:
-    # that module imports this one to register the program).
-    order = np.random.default_rng(seed).permutation(len(items.labels))
-    n_val = int(round(len(order) * float(hp.get("validation_split", 0.2))))
-    train_idx, val_idx = order[n_val:], order[:n_val]
-    if len(train_idx) == 0 or len(val_idx) == 0:
-        raise ValueError(f"{len(items.labels)} usable images are too few to split into training and validation")
+    train_idx, val_idx, stored = detection_split(Path(data["path"]), items.stems, float(hp.get("validation_split", 0.2)), seed)
+    if stored:
+        emit({"type": "log", "line": f"using the data set's stored split: {len(train_idx)} training / {len(val_idx)} validation images"})
     batch_size = int(hp["batch_size"])
 
     def pipeline(idx: np.ndarray, training: bool):

@@ -10,6 +10,7 @@ from typing import Callable
 
 from trainer.events import logs_clean
 from trainer.insight import batch_order_recorder_attach, classification_insight, dense_templates, histogram_callback_make, learning_rate_of
+from trainer.splits import image_folder_datasets
 
 Emit = Callable[[dict], None]
 
@@ -18,17 +19,24 @@ def config_load(run_dir: Path) -> dict:
     return json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
 
 
-def _configure_devices(tf) -> str:
+def _configure_devices(tf, config: dict | None = None) -> str:
     gpus = tf.config.list_physical_devices("GPU")
+    limit = (config or {}).get("gpu_memory_limit_mb")
     for gpu in gpus:
-        # Grow GPU memory on demand so several small runs can share one card.
-        tf.config.experimental.set_memory_growth(gpu, True)
+        if limit:
+            # The worker's slot: one logical device with a fixed share of the card, so several
+            # slots (runs) share one GPU without one taking all its memory.
+            tf.config.set_logical_device_configuration(gpu, [tf.config.LogicalDeviceConfiguration(memory_limit=int(limit))])
+        else:
+            # Grow GPU memory on demand so several small runs can share one card.
+            tf.config.experimental.set_memory_growth(gpu, True)
     return "GPU" if gpus else "CPU"
 
 
-def datasets_make(config: dict, tf, keras):
-    """Build the training and validation tf.data pipelines the notes describe: a seeded split,
-    cache, a seeded shuffle that changes every epoch, and prefetch."""
+def datasets_make(config: dict, tf, keras, emit: Emit | None = None):
+    """Build the training and validation tf.data pipelines the notes describe: a seeded split
+    (or the data set's stored one, see ``trainer.splits``), cache, a seeded shuffle that changes
+    every epoch, and prefetch."""
     data = config["dataset"]
     hp = config["hyperparameters"]
     seed = int(hp.get("seed", 123))
@@ -38,16 +46,12 @@ def datasets_make(config: dict, tf, keras):
     if data["format"] == "image_folder":
         if len(input_shape) != 3 or input_shape[2] not in (1, 3):
             raise ValueError("image data needs an input shape (height, width, 1 or 3 channels)")
-        train_ds, val_ds = keras.utils.image_dataset_from_directory(
-            data["path"],
-            validation_split=validation_split,
-            subset="both",
-            seed=seed,
-            image_size=(input_shape[0], input_shape[1]),
-            batch_size=batch_size,
-            color_mode="rgb" if input_shape[2] == 3 else "grayscale",
-            class_names=data.get("class_names") or None,
+        train_ds, val_ds, info = image_folder_datasets(
+            Path(data["path"]), data.get("class_names") or None, (input_shape[0], input_shape[1]), input_shape[2],
+            batch_size, validation_split, seed, tf, keras,
         )
+        if info["stored_split"] and emit is not None:
+            emit({"type": "log", "line": f"using the data set's stored split: {info['train_items']} training / {info['val_items']} validation images"})
     elif data["format"] == "npz":
         import numpy as np
 
@@ -163,7 +167,8 @@ def standard_callbacks(keras, run_dir: Path, config: dict, emit: Emit) -> list:
         (run_dir / folder).mkdir(exist_ok=True)
     return [
         progress_callback_make(keras, emit, float(config.get("batch_events_per_second", 4))),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        # append: a run resumed after its worker was lost keeps the epochs it already logged.
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), histogram_freq=0),
         # The epoch checkpoint: weights after the last finished epoch plus the epoch number. One
         # write per epoch serves both the learner's download and a restarted worker's resume.
@@ -184,12 +189,12 @@ def train_keras_spec(run_dir: Path, config: dict, emit: Emit) -> None:
 
     from modelspec import spec_build_keras
 
-    device = _configure_devices(tf)
+    device = _configure_devices(tf, config)
     hp = config["hyperparameters"]
     keras.utils.set_random_seed(int(hp.get("seed", 123)))
     emit({"type": "log", "line": f"device: {device}; TensorFlow {tf.__version__}"})
 
-    train_ds, val_ds = datasets_make(config, tf, keras)
+    train_ds, val_ds = datasets_make(config, tf, keras, emit)
     steps = int(train_ds.cardinality())
     shuffle_summary = None
     if steps > 0:

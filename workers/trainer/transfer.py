@@ -108,7 +108,7 @@ def transfer(run_dir: Path, config: dict, emit: Emit) -> None:
     import keras
     import tensorflow as tf
 
-    device = _configure_devices(tf)
+    device = _configure_devices(tf, config)
     keras.utils.set_random_seed(int(hp.get("seed", 123)))
     emit({"type": "log", "line": f"device: {device}; TensorFlow {tf.__version__}"})
     strategy = str(hp.get("strategy", "head"))
@@ -119,7 +119,7 @@ def transfer(run_dir: Path, config: dict, emit: Emit) -> None:
                                  f"{len(base_layers(base, keras))} layers, {base.count_params():,} parameters"})
     # The images are read at the base's input size (and as RGB when the base takes colour), as
     # the chapter's IMG_SIZE does; grey characters become three equal channels.
-    train_ds, val_ds = datasets_make({**config, "spec": {"input_shape": input_shape}}, tf, keras)
+    train_ds, val_ds = datasets_make({**config, "spec": {"input_shape": input_shape}}, tf, keras, emit)
     class_names = list(config["dataset"].get("class_names") or [])
     if not class_names:
         class_names = sorted(p.name for p in Path(config["dataset"]["path"]).iterdir() if p.is_dir())

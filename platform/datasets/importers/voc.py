@@ -31,8 +31,8 @@ _IMAGE_FOLDERS = ("JPEGImages", "images", "Images")
 
 
 class VocAnnotation:
-    def __init__(self, width: int, height: int, objects: list[tuple[str, float, float, float, float, bool, bool]]):
-        self.width, self.height, self.objects = width, height, objects
+    def __init__(self, width: int, height: int, objects: list[tuple[str, float, float, float, float, bool, bool]], verified: bool = False):
+        self.width, self.height, self.objects, self.verified = width, height, objects, verified
 
 
 def _number(node, path: str, name: str, required: bool = True) -> float | None:
@@ -72,7 +72,7 @@ def voc_parse(data: bytes, name: str) -> VocAnnotation:
         coords = [_number(box, key, name) for key in ("xmin", "ymin", "xmax", "ymax")]
         flags = [(node.findtext(key) or "0").strip() == "1" for key in ("difficult", "truncated")]
         objects.append((label, *coords, *flags))
-    return VocAnnotation(width, height, objects)
+    return VocAnnotation(width, height, objects, verified=root.get("verified") == "yes")
 
 
 def _objects_checked(annotation: VocAnnotation, height: int, width: int, xml_name: str, image_name: str) -> list[VocObject]:

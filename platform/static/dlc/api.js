@@ -7,12 +7,11 @@
   }
   async function request(method, url, body) {
     const options = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (method !== "GET") options.headers["X-CSRFToken"] = csrfToken(); // DELETE has no body but needs it too
     if (body instanceof FormData) {
-      options.headers["X-CSRFToken"] = csrfToken();
       options.body = body; // the browser sets the multipart boundary
     } else if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = csrfToken();
       options.body = JSON.stringify(body);
     }
     let response;
@@ -21,13 +20,17 @@
     } catch (err) {
       return { ok: false, status: 0, data: { detail: gettext("The server could not be reached. Check your connection and try again.") } };
     }
-    let data = null;
-    try { data = await response.json(); } catch (err) { data = { detail: response.statusText }; }
+    let data = {};
+    if (response.status !== 204) {
+      try { data = await response.json(); } catch (err) { data = { detail: response.statusText }; }
+    }
     return { ok: response.ok, status: response.status, data };
   }
   window.dlcApi = {
     get: (url) => request("GET", url),
     post: (url, body) => request("POST", url, body === undefined ? {} : body),
+    patch: (url, body) => request("PATCH", url, body === undefined ? {} : body),
+    delete: (url) => request("DELETE", url),
   };
   // Build a DOM node; text always goes in with textContent (never parsed as HTML).
   window.dlcEl = function (tag, attrs, children) {

@@ -52,6 +52,14 @@
     if (newStatus === "queued") $("epoch-label").textContent = gettext("Queued: waiting for a free worker …");
   }
 
+  // A queued run's place in the fair-share queue and when it should start (server's estimate).
+  function showQueuePlace(queue) {
+    if (!queue || status !== "queued") return;
+    const when = new Date(queue.estimated_start);
+    $("epoch-label").textContent = interpolate(gettext("Queued: number %s in line, expected to start around %s"),
+      [queue.position, when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })]);
+  }
+
   function setProgress(epoch, batch, steps) {
     if (epoch) $("epoch-label").textContent = interpolate(gettext("Epoch %s of %s"), [epoch, totalEpochs || "?"]);
     if (steps) {
@@ -106,6 +114,7 @@
         if (run.model_summary) $("summary").textContent = run.model_summary;
         showFinal(run.final_metrics);
         setStatus(run.status, run.status_reason);
+        showQueuePlace(run.queue);
         const p = run.progress || {};
         const lastEpoch = message.epochs.length ? message.epochs[message.epochs.length - 1].epoch : 0;
         if (run.status === "running") setProgress(p.epoch || lastEpoch + 1, p.batch || 0, p.steps);
@@ -151,5 +160,6 @@
   });
 
   setStatus(status, state.status_reason);
+  showQueuePlace(state.queue);
   connect();
 })();
