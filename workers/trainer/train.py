@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from trainer.checkpoint import atomic_backup_make
 from trainer.events import logs_clean
 from trainer.insight import batch_order_recorder_attach, classification_insight, dense_templates, histogram_callback_make, learning_rate_of
 from trainer.splits import image_folder_datasets
@@ -172,7 +173,7 @@ def standard_callbacks(keras, run_dir: Path, config: dict, emit: Emit) -> list:
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "tensorboard"), histogram_freq=0),
         # The epoch checkpoint: weights after the last finished epoch plus the epoch number. One
         # write per epoch serves both the learner's download and a restarted worker's resume.
-        keras.callbacks.BackupAndRestore(backup_dir=str(run_dir / "checkpoints"), delete_checkpoint=False),
+        atomic_backup_make(keras, run_dir / "checkpoints", log=lambda line: emit({"type": "log", "line": line})),
         histogram_callback_make(keras, run_dir / "insight"),
     ]
 
