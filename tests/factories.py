@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import factory
 from django.conf import settings
 
@@ -160,3 +162,23 @@ def label_image_make(project, *, user=None, size: tuple[int, int] = (40, 30), co
     data = png_bytes(size, colour)
     name = name or f"img{n}.png"
     return image_store(project, user=user or project.owner, ingested=image_ingest(data, name), original_name=name, label=label)
+
+
+CODE_DIR = Path(__file__).resolve().parent.parent / "courses" / "deep-learning-tf" / "code"
+
+
+def code_exercise_make(key: str, course: Course | None = None):
+    """A CodeExercise read from the course's own folder (cases and expected values computed as
+    the course loader does), in a fresh course unless one is given."""
+    import yaml
+
+    from exercises.codeloader import code_exercise_read
+    from exercises.services import code_exercises_sync
+
+    folder = CODE_DIR / key
+    meta = yaml.safe_load((folder / "exercise.yaml").read_text(encoding="utf-8"))
+    course = course or CourseFactory()
+    chapter = ChapterFactory(course=course, slug=meta["chapter"])
+    item = code_exercise_read(folder, {meta["chapter"]: {meta.get("page") or ""}})
+    code_exercises_sync(course, [item], {chapter.slug: chapter}, {})
+    return course.code_exercises.get(key=key)

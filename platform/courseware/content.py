@@ -51,6 +51,7 @@ class CourseSource:
     meta: dict[str, Any]
     chapters: list[ChapterSource] = field(default_factory=list)
     labs: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    code_exercises: list[dict[str, Any]] = field(default_factory=list)
     # figure name -> Chinese caption, from figures.yaml (platform-drawn figures and widgets)
     figures: dict[str, str] = field(default_factory=dict)
 
@@ -202,6 +203,11 @@ def course_tree_read(course_dir: Path) -> CourseSource:
         for chapter in course.chapters:
             for page in chapter.pages:
                 _figures_check(page.path, course.figures)
+
+    from exercises.codeloader import code_exercises_read
+
+    course.code_exercises = code_exercises_read(
+        course_dir / "code", {c.meta["slug"]: {p.meta["slug"] for p in c.pages} for c in course.chapters})
 
     labs_dir = course_dir / "labs"
     if labs_dir.is_dir():

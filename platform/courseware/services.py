@@ -9,7 +9,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from exercises.services import questions_sync
+from exercises.services import code_exercises_sync, questions_sync
 from modelspec import spec_check
 from training.programs import DEFAULT_PROGRAM, PROGRAMS
 
@@ -24,6 +24,7 @@ class LoadReport:
     pages: int = 0
     labs: int = 0
     questions: int = 0
+    code_exercises: int = 0
     removed: list[str] = field(default_factory=list)
 
 
@@ -99,6 +100,8 @@ def course_load(course_dir: Path) -> LoadReport:
         stale = Page.objects.filter(chapter=chapter).exclude(slug__in=[p.meta["slug"] for p in chapter_src.pages])
         report.removed += [f"page {chapter.slug}/{slug}" for slug in stale.values_list("slug", flat=True)]
         stale.delete()
+
+    report.code_exercises = code_exercises_sync(course, source.code_exercises, chapters_by_slug, pages_by_key)
 
     stale_chapters = Chapter.objects.filter(course=course).exclude(slug__in=chapters_by_slug)
     report.removed += [f"chapter {slug}" for slug in stale_chapters.values_list("slug", flat=True)]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from datasets.selectors import dataset_list_for_lab
 from quotas.services import quota_meters
-from exercises.selectors import questions_for_page
+from exercises.selectors import code_exercises_for_page, questions_for_page
 from modelspec import layer_catalog
 from modelspec.codegen import COMPILE_OPTIMIZERS
 from training.programs import program_info
@@ -46,7 +46,8 @@ def page_detail(request: HttpRequest, course_slug: str, chapter_slug: str, page_
         request,
         "courseware/page_detail.html",
         {"page": page, "chapter": page.chapter, "course": page.chapter.course, "labs": labs,
-         "previous_page": previous_page, "next_page": next_page, "questions": questions},
+         "previous_page": previous_page, "next_page": next_page, "questions": questions,
+         "code_exercises": code_exercises_for_page(page)},
     )
 
 

@@ -229,7 +229,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "light"
 CELERY_TASK_ROUTES = {"training.tasks.run_train": {"queue": "training"}, "training.tasks.inference_answer": {"queue": "light"},
                       "datasets.tasks.dataset_import_run": {"queue": "light"},
-                      "labeling.tasks.*": {"queue": "light"}, "grading.tasks.*": {"queue": "light"}}
+                      "labeling.tasks.*": {"queue": "light"}, "grading.tasks.*": {"queue": "light"},
+                      "exercises.tasks.*": {"queue": "light"}}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
@@ -237,6 +238,7 @@ CELERY_BEAT_SCHEDULE = {
     "runs-tokens-reconcile": {"task": "training.tasks.runs_tokens_reconcile", "schedule": 30.0},
     "imports-reap-stale": {"task": "datasets.tasks.import_jobs_reap_stale", "schedule": 300.0},
     "label-jobs-reap": {"task": "labeling.tasks.project_jobs_reap", "schedule": 600.0},
+    "code-submissions-reap": {"task": "exercises.tasks.code_submissions_reap", "schedule": 300.0},
 }
 
 # --- Training ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("courses/", include("exercises.urls")),  # /courses/<course>/code/…, before the lesson pages
     path("courses/", include("courseware.urls")),
     path("runs/", include("training.urls")),
     path("datasets/", dataset_views.dataset_list, name="dataset-list"),

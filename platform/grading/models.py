@@ -61,6 +61,7 @@ class GradedItem(models.Model):
         LAB = "lab", _("Training lab")
         QUIZ = "quiz", _("Chapter quiz (auto-checked questions)")
         QUESTION = "question", _("Free-text question")
+        CODE = "code", _("Code exercise")
 
     class Counts(models.TextChoices):
         BEST = "best", _("The best run")
@@ -78,6 +79,7 @@ class GradedItem(models.Model):
     lab = models.ForeignKey("courseware.Lab", on_delete=models.CASCADE, null=True, blank=True, related_name="graded_items")
     chapter = models.ForeignKey("courseware.Chapter", on_delete=models.CASCADE, null=True, blank=True, related_name="graded_items")
     question = models.ForeignKey("exercises.Question", on_delete=models.CASCADE, null=True, blank=True, related_name="graded_items")
+    code_exercise = models.ForeignKey("exercises.CodeExercise", on_delete=models.CASCADE, null=True, blank=True, related_name="graded_items")
     position = models.PositiveIntegerField(default=0)
     # Labs: how a run's metric becomes a score. Full marks at full_at or better, floor × points
     # at zero_at or worse, linear between; ``counts`` says which run is graded.

@@ -29,7 +29,7 @@ from accounts.models import User
 from courseware.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from courseware.models import Course, Enrollment, Lab
 from dlclassroom.jobs import in_platform_language, progress_reporter
-from exercises.models import Attempt, Question
+from exercises.models import Attempt, CodeExercise, CodeSubmission, Question
 from training.models import Run
 from training.selectors import run_metric_best
 
@@ -52,7 +52,8 @@ class GradeConflict(GradingError):
 
 # --- setting a course up ----------------------------------------------------------------------------
 
-DEFAULT_CATEGORIES = [("labs", "训练实验", "Labs", 0.6, 0), ("quizzes", "章节测验", "Quizzes", 0.25, 1), ("questions", "简答题", "Written answers", 0.15, 0)]
+DEFAULT_CATEGORIES = [("labs", "训练实验", "Labs", 0.5, 0), ("quizzes", "章节测验", "Quizzes", 0.2, 1),
+                      ("code", "编程练习", "Code exercises", 0.15, 0), ("questions", "简答题", "Written answers", 0.15, 0)]
 
 
 def _default_rubric(lab: Lab) -> dict:
@@ -96,6 +97,14 @@ def grading_setup(course: Course) -> list[GradedItem]:
         item, new = GradedItem.objects.get_or_create(course=course, key=f"quiz-{chapter.slug}", defaults={
             "kind": GradedItem.Kind.QUIZ, "chapter": chapter, "title_zh": f"测验：{chapter.title_zh}", "title_en": f"Quiz: {chapter.title_en}",
             "category": categories["quizzes"], "points": points, "position": position})
+        if new:
+            created.append(item)
+    for exercise in CodeExercise.objects.filter(course=course, retired=False).select_related("chapter"):
+        position += 1
+        item, new = GradedItem.objects.get_or_create(course=course, key=f"code-{exercise.key}"[:120], defaults={
+            "kind": GradedItem.Kind.CODE, "code_exercise": exercise, "chapter": exercise.chapter,
+            "title_zh": f"编程：{exercise.title_zh}", "title_en": f"Code: {exercise.title_en}",
+            "category": categories["code"], "points": exercise.points, "position": position})
         if new:
             created.append(item)
     for question in questions:
@@ -201,6 +210,22 @@ def _quiz_scored(item: GradedItem, learner) -> _Scored:
     return _Scored(round(sum(a.score for a in best.values()), 4), last.created_at, None, last)
 
 
+def _code_scored(item: GradedItem, learner) -> _Scored:
+    """The first submission that reached the learner's best score (a later equal one does not
+    move the submission time, so it cannot make an on-time result late)."""
+    submissions = CodeSubmission.objects.filter(user=learner, exercise=item.code_exercise, kind=CodeSubmission.Kind.SUBMIT,
+                                                status=CodeSubmission.Status.DONE).exclude(score=None).order_by("created_at", "id")
+    best = None
+    for submission in submissions:
+        if best is None or submission.score > best.score:
+            best = submission
+    if best is None:
+        return _Scored()
+    # Scaled: the item's points may differ from the exercise's.
+    points = best.exercise.points or 1.0
+    return _Scored(round(best.score / points * item.points, 4), best.created_at)
+
+
 def _question_scored(item: GradedItem, learner) -> _Scored:
     attempt = Attempt.objects.filter(user=learner, question=item.question).order_by("-created_at", "-id").first()
     if attempt is None:
@@ -230,6 +255,8 @@ def grade_refresh(item: GradedItem, learner, *, by=None, reason: str = "", late:
             scored = _lab_scored(item, learner, grade.chosen_run, late)
         elif item.kind == GradedItem.Kind.QUIZ:
             scored = _quiz_scored(item, learner)
+        elif item.kind == GradedItem.Kind.CODE:
+            scored = _code_scored(item, learner)
         else:
             scored = _question_scored(item, learner)
         score = grade.override_score if grade.override_score is not None else scored.auto_score
@@ -280,6 +307,12 @@ def grades_refresh_for_attempt(attempt: Attempt) -> None:
     items = items.filter(kind=GradedItem.Kind.QUIZ, chapter=question.chapter) if question.is_auto_checked else items.filter(question=question)
     for item in items:
         grade_refresh(item, attempt.user, reason=_("answer %(id)s") % {"id": attempt.pk})
+
+
+def grades_refresh_for_code(submission: CodeSubmission) -> None:
+    """A code submission was scored: refresh the grade of its exercise's item."""
+    for item in GradedItem.objects.filter(course=submission.exercise.course, code_exercise=submission.exercise, kind=GradedItem.Kind.CODE):
+        grade_refresh(item, submission.user, reason=_("code submission %(id)s") % {"id": submission.pk})
 
 
 # --- instructors' writes ------------------------------------------------------------------------------

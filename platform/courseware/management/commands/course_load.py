@@ -25,6 +25,6 @@ class Command(BaseCommand):
                 raise CommandError(f"content error: {exc}") from exc
             self.stdout.write(
                 f"loaded {report.course.slug}: {report.chapters} chapters, {report.pages} pages, "
-                f"{report.questions} questions, {report.labs} labs"
+                f"{report.questions} questions, {report.code_exercises} code exercises, {report.labs} labs"
                 + (f"; removed {', '.join(report.removed)}" if report.removed else "")
             )
