@@ -200,10 +200,12 @@ def _results_read(path) -> tuple[dict | None, dict[str, dict]]:
     return load, records
 
 
-def _case_judge(case: dict, record: dict | None, load: dict | None, stopped: str):
+def _case_judge(case: dict, record: dict | None, load: dict | None, stopped: str, limit_message: str):
     from .codecheck import Verdict, case_judge
     from .codevalues import value_decode
 
+    if limit_message and (record is None or record.get("exception") == "MemoryError"):
+        return Verdict(False, limit_message)
     if load is not None and load.get("status") == "raised":
         return Verdict(False, _("your code could not be loaded: %(exception)s: %(message)s") % {
             "exception": load.get("exception"), "message": load.get("message", "")})
@@ -258,6 +260,9 @@ def code_submission_execute(submission_id: int):
         shutil.rmtree(root, ignore_errors=True)
 
     limit_message = _limit_message(result) if result.limit else ""
+    if not limit_message and any(r.get("exception") == "MemoryError" for r in [load or {}, *records.values()]):
+        # The harness caught the MemoryError, so the process ended normally: still the memory limit.
+        limit_message = _("memory limit %(value)s exceeded") % {"value": f"{exercise.memory_mb} MiB"}
     if limit_message:
         stopped = limit_message
     elif result.returncode != 0:
@@ -266,7 +271,7 @@ def code_submission_execute(submission_id: int):
         stopped = _("the test did not run")
     results, hidden_number = [], 0
     for case in cases:
-        verdict = _case_judge(case, records.get(case["id"]), load, stopped)
+        verdict = _case_judge(case, records.get(case["id"]), load, stopped, limit_message)
         if case["hidden"]:
             hidden_number += 1
             results.append({"name": _("Hidden test %(n)d") % {"n": hidden_number}, "hidden": True, "passed": verdict.passed})
