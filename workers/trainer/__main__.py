@@ -19,6 +19,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from trainer.events import EventWriter  # noqa: E402
 
 
+def error_event(exc: Exception) -> dict:
+    """The error event for a failed run. The learner's own code (Keras-code labs) failing, or
+    failing later in fit (a custom layer's call), is told in the learner's terms with a traceback
+    of their frames only; anything else keeps the full traceback for the staff."""
+    from trainer.usercode import FILENAME, LearnerCodeError, has_learner_frames, learner_error
+
+    if not isinstance(exc, LearnerCodeError) and has_learner_frames(exc, FILENAME):
+        exc = learner_error(exc, FILENAME, prefix="training your model failed: ")
+    if isinstance(exc, LearnerCodeError):
+        return {"type": "error", "message": exc.message, "traceback": exc.traceback}
+    return {"type": "error", "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=20)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="trainer")
     parser.add_argument("run_dir", type=Path)
@@ -30,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
         train(args.run_dir, events.emit)
     except Exception as exc:  # report every failure to the learner, then exit non-zero
-        events.emit({"type": "error", "message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=20)})
+        events.emit(error_event(exc))
         return 1
     return 0
 

@@ -200,7 +200,14 @@ def train_keras_spec(run_dir: Path, config: dict, emit: Emit) -> None:
     shuffle_summary = None
     if steps > 0:
         train_ds, shuffle_summary = batch_order_recorder_attach(train_ds, tf, steps)
-    model = spec_build_keras(config["spec"], name=f"run_{config.get('run_id', 'local')}")
+    if config.get("model_code"):
+        # A Keras-code lab: the learner's build_model(input_shape, num_classes), checked against the data.
+        from trainer.usercode import model_from_code
+
+        emit({"type": "log", "line": f"building the model from your code ({config['model_code']})"})
+        model = model_from_code(run_dir / config["model_code"], tuple(config["spec"]["input_shape"]), int(config["num_classes"]), keras, emit)
+    else:
+        model = spec_build_keras(config["spec"], name=f"run_{config.get('run_id', 'local')}")
     compile_config = config.get("compile", {})
     model.compile(
         optimizer=optimizer_make(hp, keras),
