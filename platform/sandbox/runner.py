@@ -217,6 +217,10 @@ def _build_command(
     writable_dir: Path | None,
     env: dict[str, str],
     run_tmp: Path,
+    *,
+    uid: int = SANDBOX_UID,
+    gid: int = SANDBOX_GID,
+    devices: tuple[str, ...] = (),
 ) -> list[str]:
     drop = _drops_privileges()
     stage_root = run_tmp / "stage"
@@ -226,7 +230,7 @@ def _build_command(
     def source(path: Path) -> str:
         """Path bwrap (running as the sandbox uid) can open for ``path``."""
         path = Path(os.path.abspath(path))
-        if not drop or _traversable_by(path, SANDBOX_UID, SANDBOX_GID):
+        if not drop or _traversable_by(path, uid, gid):
             return str(path)
         target = stage_root / str(len(staged))
         if path.is_dir():
@@ -239,8 +243,8 @@ def _build_command(
     # Generated /etc files: the host's passwd/group/hosts are never visible.
     etc = run_tmp / "etc"
     etc.mkdir()
-    (etc / "passwd").write_text(_PASSWD.format(uid=SANDBOX_UID, gid=SANDBOX_GID))
-    (etc / "group").write_text(_GROUP.format(gid=SANDBOX_GID))
+    (etc / "passwd").write_text(_PASSWD.format(uid=uid, gid=gid))
+    (etc / "group").write_text(_GROUP.format(gid=gid))
     (etc / "hosts").write_text(_HOSTS)
     for p in [run_tmp, stage_root, etc, *etc.iterdir()]:
         os.chmod(p, 0o755 if p.is_dir() else 0o644)
@@ -249,7 +253,7 @@ def _build_command(
         BWRAP,
         "--unshare-all", "--unshare-user", "--disable-userns",
         "--die-with-parent", "--new-session",
-        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
+        "--uid", str(uid), "--gid", str(gid),
         "--hostname", "sandbox",
         "--cap-drop", "ALL",
     ]
@@ -264,6 +268,8 @@ def _build_command(
     for host, inside in py_binds:
         b += ["--ro-bind", source(host), inside]
     b += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    for device in devices:  # e.g. a GPU's /dev/nvidia* nodes for a training sandbox
+        b += ["--dev-bind", device, device]
     b += ["--bind", source(code_dir), SANDBOX_HOME]
     if writable_dir is not None:
         b += ["--bind", source(writable_dir), "/output"]
@@ -283,8 +289,10 @@ def _build_command(
             chain += [src, dst]
         chain += ["--"]
     if drop:
-        chain += ["setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_GID}", "--clear-groups",
-                  "--no-new-privs", "--"]
+        # --pdeathsig after the uid change (a credential change clears the one set before), so
+        # the sandbox dies with whoever started it even as another user.
+        chain += ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+                  "--no-new-privs", "--pdeathsig", "KILL", "--"]
     return chain + b
 
 
@@ -470,6 +478,60 @@ def run_python(
         duration_s=round(duration, 3),
         truncated=truncated,
     )
+
+
+@dataclass
+class Prepared:
+    """A sandboxed command for a caller that starts and supervises the process itself (the
+    training child: it streams events on an inherited pipe for as long as it trains)."""
+
+    argv: list[str]
+    limits: Limits
+    _chowned: list[tuple[Path, int, int]]
+    _run_tmp: Path
+
+    def preexec(self) -> None:
+        """Call in the child before exec (Popen's preexec_fn): the rlimits."""
+        _set_rlimits(self.limits)
+
+    def cleanup(self) -> None:
+        """After the process ended: give the folder back to its owner, drop the staging files."""
+        for d, uid, gid in self._chowned:
+            _chown_tree(d, uid, gid)
+        shutil.rmtree(self._run_tmp, ignore_errors=True)
+
+
+def sandbox_prepare(
+    code_dir: Path,
+    python_args: list[str],
+    *,
+    limits: Limits,
+    readonly_binds: dict[Path, str] | None = None,
+    env: dict | None = None,
+    uid: int = SANDBOX_UID,
+    devices: tuple[str, ...] = (),
+) -> Prepared:
+    """The command that runs ``python3 -B <python_args>`` in bubblewrap with ``code_dir`` as the
+    writable /work, like run_python, without starting it. ``uid`` lets a kind of sandbox run as
+    its own host user, so RLIMIT_NPROC (counted per user) of one kind cannot starve another."""
+    code_dir = Path(code_dir).resolve()
+    binds = {Path(k).resolve(): str(v) for k, v in (readonly_binds or {}).items()}
+    for inside in binds.values():
+        if not inside.startswith("/") or inside in ("/", "/proc", "/dev", "/etc", "/usr", SANDBOX_HOME):
+            raise ValueError(f"bad sandbox path {inside!r}")
+    chowned: list[tuple[Path, int, int]] = []
+    if _drops_privileges():
+        st = os.stat(code_dir)
+        _chown_tree(code_dir, uid, uid)
+        chowned.append((code_dir, st.st_uid, st.st_gid))
+    run_tmp = Path(tempfile.mkdtemp(prefix="dlc-sandbox-"))
+    try:
+        argv = _build_command(code_dir, python_args[0], list(python_args[1:]), limits, binds, None, _base_env(env), run_tmp,
+                              uid=uid, gid=uid, devices=tuple(devices))
+    except BaseException:
+        Prepared([], limits, chowned, run_tmp).cleanup()
+        raise
+    return Prepared(argv, limits, chowned, run_tmp)
 
 
 def _wait4(proc: subprocess.Popen, timeout: float):

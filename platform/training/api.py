@@ -37,6 +37,8 @@ class RunSubmitSerializer(serializers.Serializer):
     lab = serializers.SlugField(max_length=50)
     dataset = serializers.SlugField(max_length=50)
     spec = serializers.JSONField(required=False, default=None, help_text="model spec (labs with the model builder only)")
+    model_code = serializers.CharField(required=False, default=None, allow_blank=True, trim_whitespace=False,
+                                       help_text="instead of a spec's layers: Python defining build_model(input_shape, num_classes); the spec then gives only input_shape")
     hyperparameters = serializers.JSONField()
     search = serializers.JSONField(required=False, default=None, help_text="hyper-parameter search labs: method, learning_rates, hidden_layers, units, trials")
 
@@ -120,7 +122,8 @@ class RunListCreateView(APIView):
                 run = search_submit(user=request.user, lab=lab, dataset_slug=data["dataset"], hyperparameters=data["hyperparameters"], search=data["search"])
             else:
                 run = services.run_submit(
-                    user=request.user, lab=lab, dataset_slug=data["dataset"], spec=data["spec"], hyperparameters=data["hyperparameters"]
+                    user=request.user, lab=lab, dataset_slug=data["dataset"], spec=data["spec"], hyperparameters=data["hyperparameters"],
+                    model_code=data["model_code"],
                 )
         except services.SubmitError as exc:
             return Response({"detail": str(exc), "errors": exc.errors}, status=status.HTTP_400_BAD_REQUEST)

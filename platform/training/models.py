@@ -29,6 +29,7 @@ class Run(models.Model):
     # A hyper-parameter search is a parent run (never trained itself) with one child run per trial.
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="trials")
     spec = models.JSONField(default=dict, blank=True, help_text=_("normalized model spec as submitted"))
+    model_code = models.TextField(blank=True, help_text=_("the learner's build_model(input_shape, num_classes) code (Keras-code runs; trained in the sandbox)"))
     compile_config = models.JSONField(default=dict)
     hyperparameters = models.JSONField(default=dict)
     resources = models.JSONField(default=dict)

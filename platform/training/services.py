@@ -101,7 +101,47 @@ def hyperparameters_validate(raw, lab: Lab) -> tuple[dict, list[dict]]:
     return {k: merged[k] for k in allowed if k in merged}, errors
 
 
-def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
+MAX_MODEL_CODE_BYTES = 64 * 1024
+
+
+def model_code_check(code: str) -> list[dict]:
+    """Refusals for a Keras-code submission that can be told without running it: size, text,
+    syntax (``ast.parse`` only compiles, it runs nothing) and a top-level build_model taking
+    two arguments. Everything else is found by running it, in the sandbox."""
+    import ast
+
+    def error(message: str, **extra) -> list[dict]:
+        return [_error("model_code", message, **extra)]
+
+    if "\x00" in code:
+        return error(_("The code contains a NUL character."))
+    if len(code.encode("utf-8", errors="replace")) > MAX_MODEL_CODE_BYTES:
+        return error(_("Your code is larger than %(kib)d KiB.") % {"kib": MAX_MODEL_CODE_BYTES // 1024})
+    try:
+        tree = ast.parse(code, filename="model_code.py")
+    except SyntaxError as exc:
+        return error(_("SyntaxError in your code, line %(line)s: %(message)s") % {"line": exc.lineno, "message": exc.msg}, line=exc.lineno)
+    except (ValueError, RecursionError, MemoryError):
+        return error(_("Your code could not be read (too deeply nested)."))
+    functions = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "build_model"]
+    if not functions:
+        return error(_("Define a function build_model(input_shape, num_classes) at the top level of your code."))
+    arguments = functions[-1].args
+    if len(arguments.posonlyargs) + len(arguments.args) < 2 and arguments.vararg is None:
+        return error(_("build_model must take two arguments: build_model(input_shape, num_classes)."), line=functions[-1].lineno)
+    return []
+
+
+def _code_input_shape(spec, lab: Lab) -> list[int] | None:
+    """A Keras-code run takes its input shape from the submitted spec, else from the lab's."""
+    for candidate in ((spec or {}).get("input_shape") if isinstance(spec, dict) else None, (lab.spec or {}).get("input_shape")):
+        if (isinstance(candidate, list) and 1 <= len(candidate) <= 3
+                and all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 1024 for n in candidate)):
+            return candidate
+    return None
+
+
+def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters, model_code: str | None = None) -> Run:
     """Validate a submission and queue it. The run row is committed before the task is
     enqueued (on_commit), so a worker never looks for a run that does not exist yet."""
     errors: list[dict] = []
@@ -118,6 +158,18 @@ def run_submit(*, user, lab: Lab, dataset_slug, spec, hyperparameters) -> Run:
     if dataset is not None and dataset.format not in program.formats:
         errors.append(_error("dataset", _("This lab trains on %(formats)s data; %(dataset)s is %(format)s.") % {
             "formats": " / ".join(program.formats), "dataset": dataset.slug, "format": dataset.format}))
+    if model_code is not None and model_code.strip():
+        if lab.program != "keras_spec":
+            errors.append(_error("model_code", _("This lab does not take Keras code."), code="code_not_allowed"))
+        errors += model_code_check(model_code)
+        input_shape = _code_input_shape(spec, lab)
+        if input_shape is None:
+            errors.append(_error("spec", _("Give the input shape as 1 to 3 whole numbers, e.g. (64, 64, 3)."), layer=None, code="input_shape"))
+        elif dataset is not None and dataset.format == Dataset.Format.IMAGE_FOLDER and (len(input_shape) != 3 or input_shape[2] not in (1, 3)):
+            errors.append(_error("spec", _("Images need an input shape (height, width, 3) for colour or (height, width, 1) for grey."), layer=None, code="input_shape"))
+        if errors:
+            raise SubmitError(errors)
+        return _run_create(user, lab, dataset, {"input_shape": input_shape}, hp, total_params=0, model_code=model_code)
     if not program.uses_builder:
         # Fixed programs train the lab's own model; a submitted spec would be ignored, so refuse it.
         if spec not in (None, {}, lab.spec):
@@ -171,7 +223,7 @@ def run_snapshot_take(dataset: Dataset):
         raise SubmitError([_error("dataset", _("The data set's files are missing on the server; ask an administrator."))]) from exc
 
 
-def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total_params: int) -> Run:
+def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total_params: int, model_code: str = "") -> Run:
     snapshot = run_snapshot_take(dataset)
     with transaction.atomic():
         limits = run_quota_check(user, lab, dataset, hp)
@@ -189,6 +241,7 @@ def _run_create(user, lab: Lab, dataset: Dataset, spec: dict, hp: dict, *, total
             hyperparameters=hp,
             resources=resources,
             total_params=total_params,
+            model_code=model_code,
         )
         transaction.on_commit(lambda: run_enqueue(run))
     return run
@@ -314,6 +367,13 @@ def workspace_materialize(run: Run, gpu_memory_mb: int | None = None) -> Path:
         # A GPU shared by several slots: the run gets a logical device with this much memory.
         "gpu_memory_limit_mb": gpu_memory_mb,
     }
+    if run.model_code:
+        # Keras-code runs train in the sandbox, which sees the run folder as /work and the data
+        # snapshot as /data, nothing else of this machine.
+        (run_dir / "model_code.py").write_text(run.model_code, encoding="utf-8")
+        config["model_code"] = "model_code.py"
+        config["num_classes"] = run.dataset.num_classes
+        config["dataset"]["path"] = config["dataset"]["path"].replace(str(data_root), SANDBOX_DATA, 1)
     (run_dir / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
     return run_dir
 
@@ -342,6 +402,73 @@ def _child_env(slot: str = "") -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return env
+
+
+SANDBOX_DATA = "/data"
+# Training sandboxes run as a host user of their own: RLIMIT_NPROC counts per user, and a
+# training child's threads must not use up what the code-exercise sandboxes (uid 65534) may start.
+TRAINING_SANDBOX_UID = 65533
+DEFAULT_CODE_RUN_MEMORY_MB = 4096
+
+
+class ChildCommand:
+    """How to start a run's training child: plainly, or (Keras-code runs) inside the sandbox."""
+
+    def __init__(self, run: Run, run_dir: Path, write_fd: int, slot: str, time_limit: float, device: str) -> None:
+        self.prepared = None
+        if not run.model_code:
+            python = settings.TRAINING["PYTHON"] or sys.executable
+            self.argv = [python, "-m", "trainer", str(run_dir), "--events-fd", str(write_fd)]
+            self.env, self.cwd = _child_env(slot), run_dir
+            return
+        from sandbox.runner import Limits, sandbox_available, sandbox_prepare
+
+        reason = sandbox_available()
+        if reason is not None:
+            logger.error("run %s has learner code but the sandbox is unavailable: %s", run.pk, reason)
+            raise SandboxMissing(_("This run trains your own code, which needs the platform's sandbox; it is not available on this worker. Tell your instructor."))
+        data_root = run.snapshot.path if run.snapshot_id else run.dataset.path
+        cpus = os.cpu_count() or 1
+        gpu = device == "gpu"
+        memory_mb = int(run.resources.get("memory_mb") or DEFAULT_CODE_RUN_MEMORY_MB)
+        limits = Limits(
+            cpu_seconds=int(time_limit * cpus) + 60,  # the supervisor's wall-clock limit comes first
+            wall_seconds=time_limit + 60,
+            # CUDA maps far more address space than it uses, so on a GPU the slot's GPU memory
+            # and the container's memory limit bound the run instead of RLIMIT_AS.
+            memory_bytes=-1 if gpu else memory_mb * 2**20,
+            file_bytes=4 * 2**30,
+            processes=1024,  # TensorFlow's thread pools count against it
+            open_files=4096,
+        )
+        threads = str(cpus)
+        env = {"PYTHONPATH": "/opt/dlc", "HOME": "/tmp", "KERAS_HOME": "/tmp/.keras", "MPLCONFIGDIR": "/tmp",
+               "TF_CPP_MIN_LOG_LEVEL": "2", "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
+               "MKL_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "2"}
+        gpu_index = (slot or "").partition(":")[0]
+        if gpu_index:
+            env["CUDA_VISIBLE_DEVICES"] = gpu_index
+        devices = tuple(sorted(str(p) for p in Path("/dev").glob("nvidia*") if not p.is_dir())) if gpu else ()
+        # The trainer and model-spec packages only: never the Django project, its settings or secrets.
+        binds = {settings.WORKERS_DIR / "trainer": "/opt/dlc/trainer", settings.PLATFORM_DIR / "modelspec": "/opt/dlc/modelspec",
+                 Path(data_root): SANDBOX_DATA}
+        self.prepared = sandbox_prepare(run_dir, ["-m", "trainer", "/work", "--events-fd", str(write_fd)], limits=limits,
+                                        readonly_binds=binds, env=env, uid=TRAINING_SANDBOX_UID, devices=devices)
+        self.argv, self.cwd = self.prepared.argv, Path("/")
+        self.env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}  # bwrap itself gets no host secrets
+
+    def preexec(self) -> None:
+        if self.prepared is not None:
+            self.prepared.preexec()
+        _die_with_parent()
+
+    def cleanup(self) -> None:
+        if self.prepared is not None:
+            self.prepared.cleanup()
+
+
+class SandboxMissing(RuntimeError):
+    pass
 
 
 def _die_with_parent() -> None:
@@ -496,29 +623,45 @@ def run_execute(run_id: int) -> str:
     run_dir = workspace_materialize(run, gpu_memory_mb=_slot_memory_mb(slot))
     usage_start(run, device=device, worker=run.worker)
     time_limit = float(run.resources.get("time_limit_s", settings.TRAINING["DEFAULT_TIME_LIMIT_S"]))
-    python = settings.TRAINING["PYTHON"] or sys.executable
     read_fd, write_fd = os.pipe()
+    try:
+        child = ChildCommand(run, run_dir, write_fd, slot, time_limit, device)
+    except SandboxMissing as exc:
+        os.close(read_fd)
+        os.close(write_fd)
+        usage_update(run_id, finished=True)
+        _run_finish(run_id, Run.Status.FAILED, str(exc))
+        return Run.Status.FAILED
     with open(run_dir / "logs" / "train.log", "a", encoding="utf-8") as log_file:
         supervision = _Supervision(run_id=run_id, log_file=log_file, owner=run.owner,
                                    storage_limit=quota_limits(run.owner, run.course_id).storage_bytes)
         resumed = f" (resumed from its last checkpoint, attempt {run.resumes + 1})" if run.resumes else ""
         supervision.log(f"[platform] run {run_id} started on {run.worker or 'worker'} ({device}{', slot ' + slot if slot else ''}){resumed}")
-        proc = subprocess.Popen(
-            [python, "-m", "trainer", str(run_dir), "--events-fd", str(write_fd)],
-            cwd=run_dir,
-            env=_child_env(slot),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            start_new_session=True,  # its own process group, so a kill reaches its children too
-            preexec_fn=_die_with_parent,
-        )
-        os.close(write_fd)
+        if run.model_code:
+            supervision.log("[platform] your build_model code trains in the sandbox: no network, only this run's folder and its data")
+        try:
+            proc = subprocess.Popen(
+                child.argv,
+                cwd=child.cwd,
+                env=child.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+                start_new_session=True,  # its own process group, so a kill reaches its children too
+                preexec_fn=child.preexec,
+            )
+        except BaseException:
+            child.cleanup()
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
         Run.objects.filter(pk=run_id).update(child_pid=proc.pid)
         try:
             outcome, reason = _supervise(proc, read_fd, supervision, time_limit)
         finally:
+            child.cleanup()
             usage_update(run_id, peak_memory_bytes=supervision.peak_memory, finished=True)
         supervision.flush_logs(force=True)
 
