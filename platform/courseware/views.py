@@ -10,7 +10,7 @@ from datasets.selectors import dataset_list_for_lab
 from quotas.services import quota_meters
 from exercises.selectors import code_exercises_for_page, questions_for_page
 from modelspec import layer_catalog
-from modelspec.codegen import COMPILE_OPTIMIZERS
+from modelspec.codegen import COMPILE_OPTIMIZERS, spec_build_model_code
 from training.programs import program_info
 from training.selectors import run_list_for_user
 
@@ -60,6 +60,7 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
     # "Train on this" (labeling) opens the lab with the new data set chosen.
     wanted = request.GET.get("dataset", "")
     default_dataset = wanted if any(d.slug == wanted for d in datasets) else lab.default_dataset_slug
+    takes_code = lab.program == "keras_spec"
     return render(
         request,
         "courseware/lab_detail.html",
@@ -80,8 +81,11 @@ def lab_detail(request: HttpRequest, course_slug: str, lab_slug: str) -> HttpRes
                 "catalog": layer_catalog(),
                 "max_epochs": settings.TRAINING["MAX_EPOCHS"],
                 "optimizers": COMPILE_OPTIMIZERS,
+                # Keras-code labs: the lab's model as build_model(input_shape, num_classes) to start from.
+                "code_template": spec_build_model_code(lab.spec) if takes_code else "",
             },
             "uses_builder": program_info(lab.program).uses_builder,
+            "takes_code": takes_code,
             "recent_runs": run_list_for_user(request.user).filter(lab=lab)[:5],
             "meters": quota_meters(request.user, lab.course),
         },

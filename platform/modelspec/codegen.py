@@ -195,3 +195,28 @@ def spec_keras_code(spec: dict[str, Any], *, compile_args: dict[str, Any] | None
         lines.append("")
         lines.append(compile_text)
     return "\n".join(lines) + "\n"
+
+
+def spec_build_model_code(spec: dict[str, Any]) -> str:
+    """The spec's model as the ``build_model(input_shape, num_classes)`` a Keras-code lab runs:
+    the input shape and the last Dense layer's units come from the arguments, so the same code
+    fits any data set of the lab."""
+    _report, norm = spec_validated(spec)
+    layers_code = [_layer_code(layer["type"], layer["args"]) for layer in norm["layers"]]
+    last_dense = max((i for i, layer in enumerate(norm["layers"]) if layer["type"] == "Dense"), default=None)
+    if last_dense is not None:
+        units = str(int(norm["layers"][last_dense]["args"]["units"]))
+        layers_code[last_dense] = layers_code[last_dense].replace(f"layers.Dense({units}", "layers.Dense(num_classes", 1)
+    lines = [
+        "import keras",
+        "from keras import layers",
+        "",
+        "",
+        "def build_model(input_shape, num_classes):",
+        "    model = keras.Sequential([",
+        "        keras.Input(shape=input_shape),",
+        *[f"        {code}," for code in layers_code],
+        "    ])",
+        "    return model",
+    ]
+    return "\n".join(lines) + "\n"

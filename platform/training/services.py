@@ -908,15 +908,35 @@ def inference_execute(job_id: int) -> str:
         return "skipped"
     job = Inference.objects.select_related("run").get(pk=job_id)
     python = settings.TRAINING["PYTHON"] or sys.executable
+    argv, cwd, env, preexec, prepared = ([python, "-m", "trainer.infer", str(job.run.workspace_dir), str(job.job_dir)],
+                                         job.job_dir, _child_env(), _die_with_parent, None)
+    if job.run.model_code:
+        # A model built by learner code is loaded only inside the sandbox, like it was trained.
+        from sandbox.runner import Limits, sandbox_available, sandbox_prepare
+
+        if sandbox_available() is not None:
+            Inference.objects.filter(pk=job_id).update(status=Inference.Status.FAILED, finished_at=timezone.now(),
+                                                       error=_("This model was built by your code and can only be loaded in the sandbox, which is not available on this worker."))
+            return Inference.Status.FAILED
+        prepared = sandbox_prepare(
+            job.job_dir, ["-m", "trainer.infer", "/run", "/work"],
+            limits=Limits(cpu_seconds=INFERENCE_TIME_LIMIT_S * (os.cpu_count() or 1), wall_seconds=INFERENCE_TIME_LIMIT_S,
+                          memory_bytes=DEFAULT_CODE_RUN_MEMORY_MB * 2**20, file_bytes=256 * 2**20, processes=1024, open_files=4096),
+            readonly_binds={job.run.workspace_dir: "/run", settings.WORKERS_DIR / "trainer": "/opt/dlc/trainer",
+                            settings.PLATFORM_DIR / "modelspec": "/opt/dlc/modelspec"},
+            env={"PYTHONPATH": "/opt/dlc", "HOME": "/tmp", "KERAS_HOME": "/tmp/.keras", "MPLCONFIGDIR": "/tmp", "TF_CPP_MIN_LOG_LEVEL": "2"},
+            uid=TRAINING_SANDBOX_UID)
+        argv, cwd, env = prepared.argv, Path("/"), {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"}
+        preexec = lambda: (prepared.preexec(), _die_with_parent())  # noqa: E731
     try:
-        done = subprocess.run(
-            [python, "-m", "trainer.infer", str(job.run.workspace_dir), str(job.job_dir)],
-            cwd=job.job_dir, env=_child_env(), stdin=subprocess.DEVNULL, capture_output=True,
-            timeout=INFERENCE_TIME_LIMIT_S, start_new_session=True, preexec_fn=_die_with_parent,
-        )
+        done = subprocess.run(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=INFERENCE_TIME_LIMIT_S, start_new_session=True, preexec_fn=preexec)
         returncode = done.returncode
     except subprocess.TimeoutExpired:
         returncode = None
+    finally:
+        if prepared is not None:
+            prepared.cleanup()
     try:
         result = json.loads((job.job_dir / "result.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -155,3 +155,16 @@ def test_hostile_build_model_code_sees_no_host_files_or_network_and_the_worker_g
     assert "socket" in reason
     # The same worker process trains the next run normally.
     assert services.run_execute(code_run(GOOD).pk) == Run.Status.SUCCEEDED
+
+
+def test_a_code_runs_model_answers_a_prediction_loaded_inside_the_sandbox(code_run, needs_sandbox):
+    from tests.factories import png_bytes
+    from training.models import Inference
+
+    run = code_run(GOOD)
+    assert services.run_execute(run.pk) == Run.Status.SUCCEEDED
+    run.refresh_from_db()
+    job = services.inference_request(user=run.owner, run=run, kind="predict", image_bytes=png_bytes((20, 20)))
+    assert services.inference_execute(job.pk) == Inference.Status.SUCCEEDED, Inference.objects.get(pk=job.pk).error
+    job.refresh_from_db()
+    assert len(job.result["classes"]) == 3

@@ -182,9 +182,36 @@
     paintReport();
   }
 
+  // --- Keras-code mode: build_model(input_shape, num_classes) in an editor instead of the table --
+  function codeModeSetUp() {
+    const area = $("model-code");
+    if (!area || !config.code_template || !window.CodeMirror) return { get: () => undefined };
+    const draftKey = `dlc-model-code:${config.course}:${config.lab}`;
+    const editor = window.CodeMirror.fromTextArea(area, {
+      mode: "python", lineNumbers: true, indentUnit: 4, tabSize: 4, matchBrackets: true,
+      extraKeys: { Tab: (cm) => (cm.somethingSelected() ? cm.indentSelection("add") : cm.replaceSelection("    ", "end")) },
+    });
+    window.dlcModelCodeEditor = editor; // tests and the console can reach it
+    editor.setValue(localStorage.getItem(draftKey) || config.code_template);
+    editor.on("change", () => { try { localStorage.setItem(draftKey, editor.getValue()); } catch (err) { /* storage off */ } });
+    $("code-reset").addEventListener("click", () => editor.setValue(config.code_template));
+    const builderCards = [$("builder"), $("keras-code").closest(".card")];
+    const apply = () => {
+      const codeMode = $("mode-code").checked;
+      $("code-card").classList.toggle("d-none", !codeMode);
+      builderCards.forEach((card) => card.classList.toggle("d-none", codeMode));
+      if (codeMode) editor.refresh(); // CodeMirror measures itself only when visible
+    };
+    $("mode-builder").addEventListener("change", apply);
+    $("mode-code").addEventListener("change", apply);
+    apply();
+    return { get: () => ($("mode-code").checked ? editor.getValue() : undefined) };
+  }
+
   // --- set-up -----------------------------------------------------------------------------------
   function init() {
-    form = window.dlcLabForm(config, { getSpec: () => spec, onDatasetChange: () => { syncOutputUnits(); render(); changed(); } });
+    const code = codeModeSetUp();
+    form = window.dlcLabForm(config, { getSpec: () => spec, getModelCode: code.get, onDatasetChange: () => { syncOutputUnits(); render(); changed(); } });
     const addType = $("add-type");
     config.catalog.forEach((entry) => addType.appendChild(el("option", { value: entry.type, text: entry.type })));
     addType.value = "Conv2D";

@@ -8,6 +8,7 @@
 
   window.dlcLabForm = function (config, hooks) {
     const getSpec = (hooks && hooks.getSpec) || (() => undefined);
+    const getModelCode = (hooks && hooks.getModelCode) || (() => undefined);
     const onDatasetChange = (hooks && hooks.onDatasetChange) || (() => {});
     function dataset() { return config.datasets.find((d) => d.slug === $("dataset").value) || config.datasets[0]; }
 
@@ -26,6 +27,8 @@
       if ($("search-method")) body.search = searchValues();
       const spec = getSpec();
       if (spec !== undefined) body.spec = spec;
+      const modelCode = getModelCode();
+      if (typeof modelCode === "string") body.model_code = modelCode; // Keras-code mode: the spec gives only the input shape
       $("submit-run").disabled = true;
       const result = await dlcApi.post("/api/runs/", body);
       if (result.ok) { window.location.href = result.data.url; return; }
