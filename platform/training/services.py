@@ -416,6 +416,7 @@ class ChildCommand:
 
     def __init__(self, run: Run, run_dir: Path, write_fd: int, slot: str, time_limit: float, device: str) -> None:
         self.prepared = None
+        self.memory_limit: int | None = None
         if not run.model_code:
             python = settings.TRAINING["PYTHON"] or sys.executable
             self.argv = [python, "-m", "trainer", str(run_dir), "--events-fd", str(write_fd)]
@@ -431,12 +432,15 @@ class ChildCommand:
         cpus = os.cpu_count() or 1
         gpu = device == "gpu"
         memory_mb = int(run.resources.get("memory_mb") or DEFAULT_CODE_RUN_MEMORY_MB)
+        self.memory_limit = memory_mb * 2**20  # resident memory, watched by the supervisor
         limits = Limits(
             cpu_seconds=int(time_limit * cpus) + 60,  # the supervisor's wall-clock limit comes first
             wall_seconds=time_limit + 60,
-            # CUDA maps far more address space than it uses, so on a GPU the slot's GPU memory
-            # and the container's memory limit bound the run instead of RLIMIT_AS.
-            memory_bytes=-1 if gpu else memory_mb * 2**20,
+            # RLIMIT_AS counts address space, which TensorFlow reserves far beyond what it uses
+            # (2.7 GB mapped for 0.8 GB resident on a small CNN): it is only the backstop against
+            # a runaway allocation; the supervisor enforces the resident limit. CUDA maps even
+            # more, so on a GPU the slot's GPU memory and the container limit bound the run.
+            memory_bytes=-1 if gpu else (2 * memory_mb + 2048 + 128 * cpus) * 2**20,
             file_bytes=4 * 2**30,
             processes=1024,  # TensorFlow's thread pools count against it
             open_files=4096,
@@ -444,7 +448,8 @@ class ChildCommand:
         threads = str(cpus)
         env = {"PYTHONPATH": "/opt/dlc", "HOME": "/tmp", "KERAS_HOME": "/tmp/.keras", "MPLCONFIGDIR": "/tmp",
                "TF_CPP_MIN_LOG_LEVEL": "2", "OMP_NUM_THREADS": threads, "OPENBLAS_NUM_THREADS": threads,
-               "MKL_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "2"}
+               "MKL_NUM_THREADS": threads, "TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "2",
+               "MALLOC_ARENA_MAX": "4"}
         gpu_index = (slot or "").partition(":")[0]
         if gpu_index:
             env["CUDA_VISIBLE_DEVICES"] = gpu_index
@@ -505,17 +510,33 @@ class _Supervision:
     owner: object = None
     storage_limit: int | None = None
     peak_memory: int | None = None
+    memory_limit: int | None = None  # enforced for sandboxed (Keras-code) runs
 
     def measure(self, pid: int) -> None:
-        """Peak resident memory of the training process, as the kernel counts it (VmHWM)."""
+        """Peak resident memory of the training process, as the kernel counts it (VmHWM). In a
+        sandbox the trainer is a descendant of the started process, so the whole tree is read."""
+        pids = [pid]
         try:
-            with open(f"/proc/{pid}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        self.peak_memory = max(self.peak_memory or 0, int(line.split()[1]) * 1024)
-                        break
-        except (OSError, ValueError, IndexError):
-            pass  # not Linux, or the process just ended
+            import psutil
+
+            pids += [child.pid for child in psutil.Process(pid).children(recursive=True)]
+        except Exception:  # noqa: BLE001 — psutil missing or the process just ended
+            pass
+        for one in pids:
+            try:
+                with open(f"/proc/{one}/status", encoding="ascii") as status:
+                    for line in status:
+                        if line.startswith("VmHWM:"):
+                            self.peak_memory = max(self.peak_memory or 0, int(line.split()[1]) * 1024)
+                            break
+            except (OSError, ValueError, IndexError):
+                pass  # not Linux, or the process just ended
+
+    def memory_exceeded(self) -> str | None:
+        if self.memory_limit is None or (self.peak_memory or 0) <= self.memory_limit:
+            return None
+        return _("memory limit %(limit)d MiB exceeded (the run used %(used)d MiB); the run was stopped.") % {
+            "limit": self.memory_limit // 2**20, "used": (self.peak_memory or 0) // 2**20}
 
     def storage_exceeded(self) -> str | None:
         if self.storage_limit is None or self.owner is None:
@@ -634,7 +655,8 @@ def run_execute(run_id: int) -> str:
         return Run.Status.FAILED
     with open(run_dir / "logs" / "train.log", "a", encoding="utf-8") as log_file:
         supervision = _Supervision(run_id=run_id, log_file=log_file, owner=run.owner,
-                                   storage_limit=quota_limits(run.owner, run.course_id).storage_bytes)
+                                   storage_limit=quota_limits(run.owner, run.course_id).storage_bytes,
+                                   memory_limit=child.memory_limit)
         resumed = f" (resumed from its last checkpoint, attempt {run.resumes + 1})" if run.resumes else ""
         supervision.log(f"[platform] run {run_id} started on {run.worker or 'worker'} ({device}{', slot ' + slot if slot else ''}){resumed}")
         if run.model_code:
@@ -682,7 +704,7 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
     buffers = {"events": b"", "log": b""}
     open_streams = 2
     started = time.monotonic()
-    last_heartbeat = last_cancel_check = last_storage_check = started
+    last_heartbeat = last_cancel_check = last_storage_check = last_memory_check = started
     stop: tuple[str, str] | None = None
     try:
         while open_streams or proc.poll() is None:
@@ -716,6 +738,11 @@ def _supervise(proc: subprocess.Popen, read_fd: int, sup: _Supervision, time_lim
                 sup.measure(proc.pid)
                 usage_update(sup.run_id, peak_memory_bytes=sup.peak_memory)
                 last_heartbeat = now
+            if stop is None and sup.memory_limit is not None and now - last_memory_check >= 1:
+                last_memory_check = now
+                sup.measure(proc.pid)
+                if reason := sup.memory_exceeded():
+                    stop = (Run.Status.FAILED, reason)
             if stop is None and now - last_storage_check >= 10:
                 last_storage_check = now
                 if reason := sup.storage_exceeded():

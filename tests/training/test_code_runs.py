@@ -168,3 +168,15 @@ def test_a_code_runs_model_answers_a_prediction_loaded_inside_the_sandbox(code_r
     assert services.inference_execute(job.pk) == Inference.Status.SUCCEEDED, Inference.objects.get(pk=job.pk).error
     job.refresh_from_db()
     assert len(job.result["classes"]) == 3
+
+
+def test_a_memory_balloon_in_build_model_stops_the_run_with_the_memory_limit_named(code_run, needs_sandbox, lab):
+    lab.resources = {**lab.resources, "memory_mb": 1024}
+    lab.save()
+    balloon = GOOD.replace("    return keras.Sequential([", "    hoard = [bytearray(64 * 2**20) for _ in range(40)]\n    return keras.Sequential([")
+    run = code_run(balloon)
+    Run.objects.filter(pk=run.pk).update(resources=lab.resources)
+    assert services.run_execute(run.pk) == Run.Status.FAILED
+    run.refresh_from_db()
+    assert "memory limit 1024 MiB exceeded" in run.status_reason or "MemoryError in your code" in run.status_reason, run.status_reason
+    assert services.run_execute(code_run(GOOD).pk) == Run.Status.SUCCEEDED
