@@ -50,7 +50,7 @@ def test_code_exercises_are_graded_by_the_worker_and_stay_private(stack):
     right = code_result(stack, session, "sigmoid", SIGMOID, "submit")
     assert right["passed"] == right["total"] and right["score"] == right["points"]
     loop = code_result(stack, session, "sigmoid", "def sigmoid(z):\n    while True:\n        pass\n", "run")
-    assert loop["message"] == "time limit 10 s exceeded (CPU time)"
+    assert loop["message"] == "超出时间限制 10 s（CPU 时间）"  # stored in the platform language
     other = stack.login("learner2")
     assert other.get(f"{stack.base_url}/api/code/submissions/{right['id']}/", timeout=10).status_code == 404
     # The worker that stopped the loop grades the next submission as usual.

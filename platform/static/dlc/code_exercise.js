@@ -19,7 +19,14 @@
     },
   });
   window.dlcCodeEditor = editor; // tests and the console can reach it
-  editor.setValue(localStorage.getItem(draftKey) || config.starter);
+  const draft = localStorage.getItem(draftKey);
+  editor.setValue(draft || config.starter);
+  if (!draft && config.history.length) {
+    // No unsent draft: continue from the last code sent.
+    dlcApi.get(config.submission_url.replace(/0\/$/, `${config.history[0].id}/`)).then((response) => {
+      if (response.ok && !localStorage.getItem(draftKey)) editor.setValue(response.data.code);
+    });
+  }
   editor.on("change", () => {
     try { localStorage.setItem(draftKey, editor.getValue()); } catch (err) { /* storage full or off */ }
   });
