@@ -33,10 +33,11 @@ ENV PYTHONUNBUFFERED=1 \
 
 # Chinese fonts: the lesson figures are drawn with WenQuanYi Micro Hei, the Kaiti/Mingti data set
 # with the two AR PL fonts. tini is PID 1: it forwards SIGTERM (Celery's warm shutdown, Daphne's
-# graceful stop) and reaps orphans.
+# graceful stop) and reaps orphans. bubblewrap is the sandbox learner code runs in (code
+# exercises on the light worker, Keras-code runs on the training worker; docs/sandbox.md).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming tini ${EXTRA_APT_PACKAGES} \
+      fonts-wqy-microhei fonts-arphic-ukai fonts-arphic-uming tini bubblewrap ${EXTRA_APT_PACKAGES} \
  && rm -rf /var/lib/apt/lists/*
 
 # A fixed numeric user, so Kubernetes' runAsNonRoot can verify it; /data is the mount point of the
