@@ -23,17 +23,6 @@ def import_limits(settings):
     return settings.DATASET_IMPORT
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in-process at .apply_async, as CELERY_TASK_ALWAYS_EAGER does."""
-    from dlclassroom.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
 def upload(data: bytes, name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
 

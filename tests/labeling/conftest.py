@@ -20,16 +20,6 @@ def private_roots(settings, tmp_path):
 
 
 @pytest.fixture
-def eager_celery():
-    from dlclassroom.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
-@pytest.fixture
 def project(db, learner):
     project = LabelProjectFactory(owner=learner, title="My pets")
     label_class_make(project, "cat")

@@ -9,7 +9,6 @@ import os
 
 import pytest
 
-from sandbox.runner import sandbox_available
 from tests.factories import LabFactory, RunFactory
 from training import services
 from training.models import Run
@@ -36,13 +35,6 @@ def build_model(input_shape, num_classes):
 @pytest.fixture(autouse=True)
 def english_platform(settings):
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def needs_sandbox():
-    reason = sandbox_available()
-    if reason is not None:
-        pytest.fail(f"Keras-code runs need the sandbox: {reason}")
 
 
 def submit(learner, lab, code, **overrides):
@@ -100,7 +92,7 @@ def code_run(learner, lab):
     return make
 
 
-def test_a_keras_code_run_trains_in_the_sandbox_and_its_folder_is_given_back(code_run, needs_sandbox):
+def test_a_keras_code_run_trains_and_answers_predictions_in_the_sandbox_and_its_folder_is_given_back(code_run, needs_sandbox):
     run = code_run(GOOD)
     owner = os.getuid()
     assert services.run_execute(run.pk) == Run.Status.SUCCEEDED, Run.objects.get(pk=run.pk).status_reason
@@ -113,6 +105,14 @@ def test_a_keras_code_run_trains_in_the_sandbox_and_its_folder_is_given_back(cod
     assert all(os.stat(p).st_uid == owner for p in [folder, *folder.rglob("*")])
     log = (folder / "logs" / "train.log").read_text()
     assert "trains in the sandbox" in log and "building the model from your code" in log
+    # Its model is loaded for a prediction only inside the sandbox too.
+    from tests.factories import png_bytes
+    from training.models import Inference
+
+    job = services.inference_request(user=run.owner, run=run, kind="predict", image_bytes=png_bytes((20, 20)))
+    assert services.inference_execute(job.pk) == Inference.Status.SUCCEEDED, Inference.objects.get(pk=job.pk).error
+    job.refresh_from_db()
+    assert len(job.result["classes"]) == 3
 
 
 def test_a_wrong_output_size_fails_the_run_with_the_learners_message(code_run, needs_sandbox):
@@ -157,19 +157,6 @@ def test_hostile_build_model_code_sees_no_host_files_or_network_and_the_worker_g
     assert services.run_execute(code_run(GOOD).pk) == Run.Status.SUCCEEDED
 
 
-def test_a_code_runs_model_answers_a_prediction_loaded_inside_the_sandbox(code_run, needs_sandbox):
-    from tests.factories import png_bytes
-    from training.models import Inference
-
-    run = code_run(GOOD)
-    assert services.run_execute(run.pk) == Run.Status.SUCCEEDED
-    run.refresh_from_db()
-    job = services.inference_request(user=run.owner, run=run, kind="predict", image_bytes=png_bytes((20, 20)))
-    assert services.inference_execute(job.pk) == Inference.Status.SUCCEEDED, Inference.objects.get(pk=job.pk).error
-    job.refresh_from_db()
-    assert len(job.result["classes"]) == 3
-
-
 def test_a_memory_balloon_in_build_model_stops_the_run_with_the_memory_limit_named(code_run, needs_sandbox, lab):
     lab.resources = {**lab.resources, "memory_mb": 1024}
     lab.save()
@@ -179,4 +166,3 @@ def test_a_memory_balloon_in_build_model_stops_the_run_with_the_memory_limit_nam
     assert services.run_execute(run.pk) == Run.Status.FAILED
     run.refresh_from_db()
     assert "memory limit 1024 MiB exceeded" in run.status_reason or "MemoryError in your code" in run.status_reason, run.status_reason
-    assert services.run_execute(code_run(GOOD).pk) == Run.Status.SUCCEEDED
