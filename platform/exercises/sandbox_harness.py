@@ -7,6 +7,7 @@ still count. It never sees expected values: those stay with the grader, which co
 """
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -14,7 +15,7 @@ import traceback
 import _dlc_values as values
 
 SOLUTION = "solution.py"
-RESULTS = "/output/results.jsonl"
+RESULTS = os.environ.get("DLC_RESULTS", "/output/results.jsonl")  # another path only outside the sandbox (bench)
 MESSAGE_CHARS = 1500
 
 
