@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dlclassroom.jobs import JobStatus
+from dlclassroom.jobs import BackgroundJob
 
 
 class Dataset(models.Model):
@@ -71,7 +71,7 @@ class Dataset(models.Model):
         return self.slug
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """One upload of a standard data-set file, turned into a personal data set by a task."""
 
     class Kind(models.TextChoices):
@@ -81,32 +81,17 @@ class ImportJob(models.Model):
         IMAGE_FOLDER = "image_folder", _("Images in one folder per class (.zip or .tar.gz)")
         VOC = "voc", _("Images with PASCAL VOC annotations (.zip or .tar.gz)")
 
-    Status = JobStatus
-
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dataset_imports")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     title = models.CharField(max_length=200)
     source_filename = models.CharField(max_length=255, help_text=_("the uploaded file's name, as the user's browser sent it"))
     # Where the upload waits for the task, relative to DATASET_ROOT; emptied when the job ends.
     upload_relative_path = models.CharField(max_length=300, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    progress = models.FloatField(default=0.0)
-    message = models.TextField(blank=True)
     dataset = models.ForeignKey(Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs")
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     @property
     def upload_path(self) -> Path | None:
         return Path(settings.DATASET_ROOT) / self.upload_relative_path if self.upload_relative_path else None
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.kind}, {self.status})"

@@ -24,6 +24,28 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _lazy("Failed")
 
 
+class BackgroundJob(models.Model):
+    """The columns every background job row has: its state, progress, the message a person reads
+    (a refusal's reason, or what was done) and when it was queued, started and finished."""
+
+    Status = JobStatus
+
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    progress = models.FloatField(default=0.0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
 def in_platform_language(func):
     """Messages stored on a row (a run's reason, an import's message) are written in the
     platform's language, whichever process writes them: a worker has no request, and a test or

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dlclassroom.jobs import JobStatus
+from dlclassroom.jobs import BackgroundJob
 
 DEFAULT_CUTOFFS = {"A": 0.9, "B": 0.8, "C": 0.7, "D": 0.6}
 
@@ -156,21 +156,10 @@ class GradeChange(models.Model):
         ordering = ["-changed_at", "-id"]
 
 
-class GradebookExport(models.Model):
-    Status = JobStatus
-
+class GradebookExport(BackgroundJob):
     course = models.ForeignKey("courseware.Course", on_delete=models.CASCADE, related_name="gradebook_exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.FloatField(default=0.0)
-    message = models.TextField(blank=True)
     file_relative_path = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     @property
     def file_path(self) -> Path | None:

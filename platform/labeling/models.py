@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dlclassroom.jobs import JobStatus
+from dlclassroom.jobs import BackgroundJob
 
 
 class LabelProject(models.Model):
@@ -129,7 +129,7 @@ class LabelBox(models.Model):
         return f"{self.label.name} ({self.x0}, {self.y0}, {self.x1}, {self.y1})"
 
 
-class ProjectJob(models.Model):
+class ProjectJob(BackgroundJob):
     """An export of a project to an archive, or an import of an archive into it, done by a task."""
 
     class Direction(models.TextChoices):
@@ -143,34 +143,19 @@ class ProjectJob(models.Model):
         VOC = "voc", _("PASCAL VOC XML, as LabelImg writes it")
         COCO = "coco", _("COCO JSON")
 
-    Status = JobStatus
-
     project = models.ForeignKey(LabelProject, on_delete=models.CASCADE, related_name="jobs")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="label_jobs")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     format = models.CharField(max_length=16, choices=Format.choices)
     source_filename = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    progress = models.FloatField(default=0.0)
-    message = models.TextField(blank=True)
     # Import: the upload waiting for the task. Export: the finished archive. Relative to
     # WORKSPACE_ROOT; emptied when the file is gone.
     file_relative_path = models.CharField(max_length=300, blank=True)
     file_bytes = models.PositiveBigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     @property
     def file_path(self) -> Path | None:
         return Path(settings.WORKSPACE_ROOT) / self.file_relative_path if self.file_relative_path else None
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
     def __str__(self) -> str:
         return f"{self.direction} {self.pk} ({self.format}, {self.status})"
