@@ -145,7 +145,6 @@ def code_submission_create(*, user, exercise, code, kind: str):
     from django.contrib.auth import get_user_model
 
     from .models import CodeSubmission
-    from .tasks import code_submission_run
 
     if kind not in CodeSubmission.Kind.values:
         raise CodeRefused(_("kind must be \"run\" or \"submit\"."))
@@ -165,8 +164,18 @@ def code_submission_create(*, user, exercise, code, kind: str):
         if CodeSubmission.objects.filter(user=user, status__in=CodeSubmission.PENDING).exists():
             raise CodeRefused(_("Your previous code is still running; wait for its result."), status=429)
         submission = CodeSubmission.objects.create(exercise=exercise, user=user, kind=kind, code=code)
-        transaction.on_commit(lambda: code_submission_run.delay(submission.pk))
+        transaction.on_commit(lambda: _code_submission_enqueue(submission.pk))
     return submission
+
+
+def _code_submission_enqueue(submission_id: int) -> None:
+    from .tasks import code_submission_run
+
+    try:
+        code_submission_run.delay(submission_id)
+    except Exception:  # noqa: BLE001 — the broker is down: say so now rather than wait for the reaper
+        logger.exception("could not queue code submission %s", submission_id)
+        code_submission_fail(submission_id)
 
 
 def code_submission_claim(submission_id: int) -> bool:

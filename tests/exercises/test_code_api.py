@@ -172,3 +172,17 @@ def test_the_editor_page_loads_codemirror_from_the_project_and_escapes_the_histo
     assert "/static/vendor/codemirror/codemirror.js" in html and "cdn" not in html.lower()
     assert client.get(f"/courses/{exercise.course.slug}/code/").status_code == 200
     assert client.get(f"/courses/other-course/code/{exercise.key}/").status_code == 404
+
+
+def test_when_the_broker_is_down_the_submission_says_so_instead_of_waiting(exercise, monkeypatch, django_capture_on_commit_callbacks):
+    from exercises import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.code_submission_run, "delay", broker_down)
+    client = client_for(UserFactory())
+    data = result(client, post(client, exercise, SOLUTION, capture=django_capture_on_commit_callbacks))
+    assert data["status"] == "error" and "Run it again" in data["message"]
+    # Nothing is left pending, so the learner can try again at once.
+    assert post(client, exercise, SOLUTION, kind="run").status_code == 201
