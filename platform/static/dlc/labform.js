@@ -75,6 +75,8 @@
     const select = $("dataset");
     config.datasets.forEach((d) => select.appendChild(el("option", { value: d.slug, text: d.title })));
     select.value = config.default_dataset;
+    // The lab's default set may not exist here (e.g. not built yet): show the one that is used.
+    if (select.selectedIndex < 0 && select.options.length) select.selectedIndex = 0;
     const describe = () => {
       const d = dataset();
       $("dataset-help").textContent = !d ? "" : d.num_classes
