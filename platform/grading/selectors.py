@@ -92,12 +92,18 @@ def item_submissions(item: GradedItem) -> list[dict]:
     learners += [g.learner for g in Grade.objects.filter(item=item).exclude(learner__in=learners).select_related("learner")]
     runs: dict[int, list[Run]] = defaultdict(list)
     attempts: dict[int, list[Attempt]] = defaultdict(list)
+    code_submissions: dict[int, list] = defaultdict(list)
     if item.kind == GradedItem.Kind.LAB:
         for run in Run.objects.filter(lab=item.lab, course=item.course, parent__isnull=True).order_by("created_at"):
             runs[run.owner_id].append(run)
     elif item.kind == GradedItem.Kind.QUESTION:
         for attempt in Attempt.objects.filter(question=item.question).order_by("created_at"):
             attempts[attempt.user_id].append(attempt)
+    elif item.kind == GradedItem.Kind.CODE:
+        from exercises.models import CodeSubmission
+
+        for submission in CodeSubmission.objects.filter(exercise=item.code_exercise, kind=CodeSubmission.Kind.SUBMIT).order_by("created_at"):
+            code_submissions[submission.user_id].append(submission)
     else:
         questions = Question.objects.filter(chapter=item.chapter, retired=False)
         for attempt in Attempt.objects.filter(question__in=questions).order_by("created_at"):
@@ -105,7 +111,10 @@ def item_submissions(item: GradedItem) -> list[dict]:
     out = []
     for learner in learners:
         grade = grades.get(learner.pk)
-        out.append({"learner": learner, "grade": grade, "runs": runs.get(learner.pk, []), "attempts": attempts.get(learner.pk, [])})
+        submitted = code_submissions.get(learner.pk, [])
+        best = max((c for c in submitted if c.score is not None), key=lambda c: c.score, default=None)
+        out.append({"learner": learner, "grade": grade, "runs": runs.get(learner.pk, []), "attempts": attempts.get(learner.pk, []),
+                    "code_submissions": submitted, "best_code": best})
     return out
 
 

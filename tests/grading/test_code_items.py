@@ -37,3 +37,19 @@ def test_each_code_exercise_is_an_item_and_the_best_submission_counts(course):
     graded(exercise, learner, wrong)  # a worse later try does not lower the grade
     grade.refresh_from_db()
     assert grade.auto_score == pytest.approx(item.points) and grade.submitted_at == best.created_at
+
+
+def test_the_item_page_shows_each_learners_best_code_escaped(course, client):
+    if (reason := sandbox_available()) is not None:
+        pytest.fail(f"needs the sandbox: {reason}")
+    from tests.factories import instructor_of
+
+    exercise = code_exercise_make("sigmoid", course=course)
+    grading_setup(course)
+    item = GradedItem.objects.get(course=course, kind=GradedItem.Kind.CODE)
+    learner = enrol(course)
+    code = (CODE_DIR / "sigmoid" / "solution.py").read_text(encoding="utf-8") + "\n# <script>alert(1)</script>\n"
+    graded(exercise, learner, code)
+    client.force_login(instructor_of(course))
+    page = client.get(f"/grading/{course.slug}/items/{item.pk}/").content.decode()
+    assert "def sigmoid" in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
