@@ -198,7 +198,7 @@ def _results_read(path) -> tuple[dict | None, dict[str, dict]]:
     for raw in data.splitlines():
         try:
             record = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # a forged line nested thousands deep included
             continue
         if not isinstance(record, dict):
             continue

@@ -186,3 +186,28 @@ def test_when_the_broker_is_down_the_submission_says_so_instead_of_waiting(exerc
     assert data["status"] == "error" and "Run it again" in data["message"]
     # Nothing is left pending, so the learner can try again at once.
     assert post(client, exercise, SOLUTION, kind="run").status_code == 201
+
+
+def test_forged_or_absurd_lines_in_the_results_file_do_not_break_grading(exercise, django_capture_on_commit_callbacks):
+    # The learner's code can write to the harness's results file while the tests run; the grader
+    # skips what it cannot read (a line nested 100,000 deep, an object array, not JSON) and never crashes.
+    forger = SOLUTION.replace("def sigmoid(z):", "def sigmoid(z):\n    forge()") + (
+        "\n\ndef forge():\n    with open('/output/results.jsonl', 'a') as f:\n"
+        "        f.write('[' * 100000 + ']' * 100000 + '\\n')\n"
+        "        f.write('{\"id\": \"h1\", \"status\": \"returned\", \"value\": {\"__ndarray__\": [1], \"dtype\": \"object\", \"shape\": [1]}}\\n')\n"
+        "        f.write('not json\\n')\n")
+    compile(forger, "forger", "exec")
+    client = client_for(UserFactory())
+    data = result(client, post(client, exercise, forger, capture=django_capture_on_commit_callbacks))
+    assert data["status"] == "done" and data["total"] == len(exercise.cases)
+    assert all(r["passed"] for r in data["results"] if not r["hidden"])
+
+
+def test_the_results_reader_skips_lines_it_cannot_parse(tmp_path):
+    from exercises.services import _results_read
+
+    path = tmp_path / "results.jsonl"
+    path.write_text("[" * 100000 + "]" * 100000 + "\nnot json\n[1, 2]\n" + '{"load": {"status": "ok"}}\n{"id": "v1", "status": "returned", "value": 0.5}\n'
+                    '{"id": "v1", "status": "returned", "value": 9}\n')
+    load, records = _results_read(path)
+    assert load == {"status": "ok"} and records == {"v1": {"id": "v1", "status": "returned", "value": 0.5}}
