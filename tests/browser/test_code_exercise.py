@@ -37,6 +37,12 @@ def test_learner_writes_runs_fixes_and_submits_code_for_an_exercise(stack, page)
     expect(page.get_by_test_id("code-examples").locator("li").first).to_contain_text("iou(")
     expect(page.locator(".CodeMirror .cm-keyword").first).to_be_visible()  # syntax highlighting is on
 
+    # Empty code is refused with a reason, and nothing is queued.
+    replace_code(page, "   ")
+    page.get_by_test_id("code-run").click()
+    expect(page.get_by_test_id("code-message")).to_contain_text("请先写代码")
+    expect(page.get_by_test_id("code-history-row")).to_have_count(0)
+
     # A syntax error (the missing parenthesis) is reported with the learner's line.
     replace_code(page, WRONG_IOU)
     page.get_by_test_id("code-run").click()
@@ -82,6 +88,14 @@ def test_learner_trains_a_model_written_as_keras_code_from_the_lab_page(stack, p
     small = ("import keras\nfrom keras import layers\n\n\ndef build_model(input_shape, num_classes):\n"
              "    return keras.Sequential([keras.Input(shape=input_shape), layers.Rescaling(1 / 255),\n"
              "                             layers.GlobalAveragePooling2D(), layers.Dense(num_classes)])\n")
+    page.locator("#code-card .CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(small.replace("num_classes):", "num_classes)", 1))  # a missing colon
+    page.get_by_test_id("dataset").select_option("shapes-mini")
+    page.fill("#epochs", "1")
+    page.get_by_test_id("submit-run").click()
+    expect(page.get_by_test_id("submit-errors")).to_contain_text("第 5 行")  # refused before it is queued
+    expect(page).to_have_url(re.compile(r"/labs/flowers-cnn/$"))
     page.locator("#code-card .CodeMirror").click()
     page.keyboard.press("Control+A")
     page.keyboard.insert_text(small)
