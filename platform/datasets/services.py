@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from dlclassroom.jobs import in_platform_language, progress_reporter, upload_keep
+from dlclassroom.jobs import in_platform_language, progress_reporter, task_enqueue, upload_keep
 
 from .bundled import BUNDLED, BundledSourceMissing, bundled_build
 from .importers import ImportLimits, ImportRefused, import_build
@@ -96,11 +96,8 @@ def dataset_import_start(*, user, upload: UploadedFile, kind: str, title: str = 
 def import_job_enqueue(job: ImportJob) -> None:
     from .tasks import dataset_import_run
 
-    try:
-        dataset_import_run.apply_async(args=[job.pk])
-    except Exception:  # noqa: BLE001 — the broker is down
-        logger.exception("could not enqueue import %s", job.pk)
-        _import_job_fail(job.pk, _("The import could not be queued because the task queue is not reachable. Upload the file again later."))
+    task_enqueue(dataset_import_run, job.pk, on_broker_down=lambda: _import_job_fail(
+        job.pk, _("The import could not be queued because the task queue is not reachable. Upload the file again later.")))
 
 
 def import_job_claim(job_id: int) -> bool:

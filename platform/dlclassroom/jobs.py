@@ -4,6 +4,7 @@ a throttled progress writer, and keeping an upload on disk until its task reads 
 from __future__ import annotations
 
 import functools
+import logging
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -44,6 +45,22 @@ class BackgroundJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+logger = logging.getLogger(__name__)
+
+
+def task_enqueue(task, *args, on_broker_down: Callable[[], None] | None = None, **options):
+    """Queue ``task(*args)`` (called from ``transaction.on_commit``, after the row exists). When
+    the broker cannot be reached the request must not fail after its row was committed: log it
+    and call ``on_broker_down`` so the row says what happened. Returns the AsyncResult, or None."""
+    try:
+        return task.apply_async(args=list(args), **options)
+    except Exception:  # noqa: BLE001 — any broker error, whatever the transport raises
+        logger.exception("could not queue %s%r", task.name, args)
+        if on_broker_down is not None:
+            on_broker_down()
+        return None
 
 
 def in_platform_language(func):

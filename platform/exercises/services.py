@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from courseware.content import markdown_render
-from dlclassroom.jobs import in_platform_language
+from dlclassroom.jobs import in_platform_language, task_enqueue
 
 from .checking import ResponseError, response_check
 from .models import Attempt, Question
@@ -171,11 +171,8 @@ def code_submission_create(*, user, exercise, code, kind: str):
 def _code_submission_enqueue(submission_id: int) -> None:
     from .tasks import code_submission_run
 
-    try:
-        code_submission_run.delay(submission_id)
-    except Exception:  # noqa: BLE001 — the broker is down: say so now rather than wait for the reaper
-        logger.exception("could not queue code submission %s", submission_id)
-        code_submission_fail(submission_id)
+    # The broker is down: say so now rather than wait for the reaper.
+    task_enqueue(code_submission_run, submission_id, on_broker_down=lambda: code_submission_fail(submission_id))
 
 
 def code_submission_claim(submission_id: int) -> bool:

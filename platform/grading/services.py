@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from courseware.content import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from courseware.models import Course, Enrollment, Lab
-from dlclassroom.jobs import in_platform_language, progress_reporter
+from dlclassroom.jobs import in_platform_language, progress_reporter, task_enqueue
 from exercises.models import Attempt, CodeExercise, CodeSubmission, Question
 from training.models import Run
 from training.selectors import run_metric_best
@@ -430,11 +430,8 @@ def item_update(item: GradedItem, *, by, points=_UNSET, deadline=_UNSET, categor
 def _regrade_enqueue(job: RegradeJob) -> None:
     from .tasks import item_regrade_run
 
-    try:
-        item_regrade_run.apply_async(args=[job.pk])
-    except Exception:  # noqa: BLE001 — the broker is down: regrade now, in this process
-        logger.exception("could not enqueue regrade %s; running it here", job.pk)
-        regrade_execute(job.pk)
+    # The broker is down: regrade now, in this process.
+    task_enqueue(item_regrade_run, job.pk, on_broker_down=lambda: regrade_execute(job.pk))
 
 
 def regrade_execute(job_id: int) -> RegradeJob:
@@ -638,12 +635,8 @@ def export_start(course: Course, *, by) -> GradebookExport:
 def _export_enqueue(job: GradebookExport) -> None:
     from .tasks import gradebook_export_run
 
-    try:
-        gradebook_export_run.apply_async(args=[job.pk])
-    except Exception:  # noqa: BLE001
-        logger.exception("could not enqueue gradebook export %s", job.pk)
-        GradebookExport.objects.filter(pk=job.pk).update(status=GradebookExport.Status.FAILED, finished_at=timezone.now(),
-                                                         message="The task queue is not reachable; try again later.")
+    task_enqueue(gradebook_export_run, job.pk, on_broker_down=lambda: GradebookExport.objects.filter(pk=job.pk).update(
+        status=GradebookExport.Status.FAILED, finished_at=timezone.now(), message="The task queue is not reachable; try again later."))
 
 
 @in_platform_language

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from django.utils.translation import ngettext
 
-from dlclassroom.jobs import in_platform_language, progress_reporter, upload_keep
+from dlclassroom.jobs import in_platform_language, progress_reporter, task_enqueue, upload_keep
 
 from courseware.models import Course, Enrollment, Lab
 from datasets.formats import VocObject, voc_xml
@@ -477,11 +477,8 @@ IMPORT_FORMATS = {
 def _job_enqueue(job: ProjectJob) -> None:
     from .tasks import project_job_run
 
-    try:
-        project_job_run.apply_async(args=[job.pk])
-    except Exception:  # noqa: BLE001 — the broker is down
-        logger.exception("could not enqueue labeling job %s", job.pk)
-        _job_fail(job.pk, _("The job could not be queued because the task queue is not reachable. Try again later."))
+    task_enqueue(project_job_run, job.pk, on_broker_down=lambda: _job_fail(
+        job.pk, _("The job could not be queued because the task queue is not reachable. Try again later.")))
 
 
 @in_platform_language

@@ -74,7 +74,7 @@ def run_log_tail(run: Run, lines: int = LOG_TAIL_LINES) -> list[str]:
     if not path.is_file():
         return []
     with path.open("r", encoding="utf-8", errors="replace") as handle:
-        return [line.rstrip("\n") for line in deque((l for l in handle if not log_line_is_noise(l)), maxlen=lines)]
+        return [line.rstrip("\n") for line in deque((text for text in handle if not log_line_is_noise(text)), maxlen=lines)]
 
 
 def run_status_message(run: Run) -> dict:

@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dlclassroom.jobs import in_platform_language
+from dlclassroom.jobs import in_platform_language, task_enqueue
 
 from courseware.models import Lab
 from datasets.models import Dataset
@@ -253,12 +253,9 @@ def run_enqueue(run: Run) -> None:
     from .scheduler import run_queue_name
     from .tasks import run_train
 
-    try:
-        result = run_train.apply_async(args=[run.pk], queue=run_queue_name(run))
-    except Exception:  # noqa: BLE001 — the broker is down; the run row stays queued
-        logger.exception("could not enqueue run %s; it stays queued", run.pk)
-        return
-    Run.objects.filter(pk=run.pk).update(celery_task_id=result.id)
+    result = task_enqueue(run_train, run.pk, queue=run_queue_name(run))
+    if result is not None:  # else the broker is down: the run row stays queued
+        Run.objects.filter(pk=run.pk).update(celery_task_id=result.id)
 
 
 # --- publishing ------------------------------------------------------------------------------
@@ -922,10 +919,8 @@ def inference_request(*, user, run: Run, kind: str, image_bytes: bytes | None = 
 def _inference_enqueue(job_id: int) -> None:
     from .tasks import inference_answer
 
-    try:
-        inference_answer.apply_async(args=[job_id], soft_time_limit=INFERENCE_TIME_LIMIT_S + 30, time_limit=INFERENCE_TIME_LIMIT_S + 60)
-    except Exception:  # noqa: BLE001 — the broker is down; the page shows it queued
-        logger.exception("could not enqueue inference %s", job_id)
+    # The broker is down: the page shows the question queued.
+    task_enqueue(inference_answer, job_id, soft_time_limit=INFERENCE_TIME_LIMIT_S + 30, time_limit=INFERENCE_TIME_LIMIT_S + 60)
 
 
 @in_platform_language

@@ -180,7 +180,7 @@ def test_when_the_broker_is_down_the_submission_says_so_instead_of_waiting(exerc
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.code_submission_run, "delay", broker_down)
+    monkeypatch.setattr(tasks.code_submission_run, "apply_async", broker_down)
     client = client_for(UserFactory())
     data = result(client, post(client, exercise, SOLUTION, capture=django_capture_on_commit_callbacks))
     assert data["status"] == "error" and "Run it again" in data["message"]

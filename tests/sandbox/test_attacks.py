@@ -6,31 +6,16 @@ Run with:  .venv/bin/python -m pytest tests/sandbox -q
 import os
 import socket
 import subprocess
-import textwrap
 import threading
 import time
 from pathlib import Path
 
-import pytest
 
-from sandbox.runner import SANDBOX_GID, SANDBOX_UID, Limits, Result, run_python, sandbox_available
+from sandbox.runner import SANDBOX_GID, SANDBOX_UID, Limits, run_python
+from tests.sandbox.test_runner import run
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS = REPO / "platform" / "dlclassroom" / "settings.py"
-
-
-@pytest.fixture(autouse=True)
-def require_sandbox():
-    reason = sandbox_available()
-    if reason is not None:
-        pytest.fail(f"the sandbox is required on this project: {reason}")
-
-
-def run(tmp_path: Path, code: str, **kw) -> Result:
-    ws = tmp_path / "ws"
-    ws.mkdir(exist_ok=True)
-    (ws / "main.py").write_text(textwrap.dedent(code))
-    return run_python(ws, "main.py", **kw)
 
 
 def still_works(tmp_path: Path) -> None:
@@ -366,7 +351,6 @@ print('killed', killed)
         victim.kill()
         victim.wait()
     still_works(tmp_path)
-
 
 
 def test_ctypes_privilege_escalation_fails(tmp_path):
